@@ -1,0 +1,162 @@
+"""The ``Article`` record: one cleaned news article, the unit every later stage works on.
+
+Offsets anywhere in the corpus are Python code points into ``Article.text``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+#: Safe as a file name and a URL path segment: no separators, no ``..``, no control characters.
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$"
+_ID_RE = re.compile(ID_PATTERN)
+#: Paragraph separator inside ``Article.text``.
+PARAGRAPH_SEPARATOR = "\n\n"
+
+BlockKind = Literal["paragraph", "heading", "quote", "list_item"]
+CreditRole = Literal["author", "editor", "reporter", "writer", "photographer", "translator", "initials"]
+
+
+def check_id(value: str) -> str:
+    """Reject ids that could escape a folder or break a file name."""
+    if not isinstance(value, str) or not _ID_RE.match(value) or ".." in value:
+        raise ValueError(
+            f"invalid id {value!r}: use 1-200 characters from A-Z a-z 0-9 . _ - "
+            "starting with a letter or digit, with no '/', '..' or control characters"
+        )
+    return value
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=False)
+
+
+class Source(_Record):
+    outlet: str = Field(min_length=1, description="Outlet name as it brands itself, e.g. 'Republika'.")
+    domain: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$",
+        description="Registered domain, e.g. 'republika.co.id'; null when unknown.",
+    )
+
+
+class Credit(_Record):
+    name: str = Field(min_length=1)
+    role: CreditRole
+
+
+class Block(_Record):
+    kind: BlockKind
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class Caption(_Record):
+    """A photo caption moved out of the body; ``credit`` is the photo credit if stated."""
+
+    text: str
+    credit: str | None = None
+
+
+class Provenance(_Record):
+    path: str = Field(description="Path of the raw input, relative to the ingest root, '/'-separated.")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the raw input bytes.")
+    parser_version: str
+    url: str | None = None
+
+
+class Article(_Record):
+    """A validated article. Field names are a public contract (Parquet, Doccano meta, releases)."""
+
+    id: str = Field(description="Stable id; for a file input, its file stem.")
+    source: Source
+    title: str | None = None
+    dateline: str | None = Field(default=None, description="Dateline city as written, e.g. 'SEOUL'.")
+    published_at: datetime | None = Field(default=None, description="ISO 8601 with the outlet's UTC offset.")
+    credits: list[Credit] = Field(default_factory=list)
+    lang: str = Field(default="id", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+    text: str = Field(min_length=1, description="Clean body; paragraphs joined by one blank line.")
+    blocks: list[Block]
+    captions: list[Caption] = Field(default_factory=list)
+    provenance: Provenance
+    story_id: str | None = Field(default=None, description="Story cluster id: rewrites of one story share it.")
+    duplicate_of: str | None = Field(default=None, description="Id of the article this one (nearly) copies.")
+
+    _check_id = field_validator("id")(classmethod(lambda cls, v: check_id(v)))
+
+    @field_validator("story_id", "duplicate_of")
+    @classmethod
+    def _check_ref(cls, v: str | None) -> str | None:
+        return None if v is None else check_id(v)
+
+    @field_validator("published_at")
+    @classmethod
+    def _aware(cls, v: datetime | None) -> datetime | None:
+        if v is not None and v.utcoffset() is None:
+            raise ValueError("published_at needs a UTC offset (e.g. +07:00 for WIB)")
+        return v
+
+    @field_validator("text")
+    @classmethod
+    def _clean_text(cls, v: str) -> str:
+        if unicodedata.normalize("NFC", v) != v:
+            raise ValueError("text is not Unicode NFC")
+        if "\u00a0" in v or "\r" in v:
+            raise ValueError("text holds a no-break space or a carriage return")
+        if v != v.strip():
+            raise ValueError("text has leading or trailing white space")
+        if re.search(r"[ \t]\n", v):
+            raise ValueError("text has trailing spaces at the end of a line")
+        return v
+
+    @model_validator(mode="after")
+    def _blocks_tile_text(self) -> "Article":
+        check_blocks(self.text, self.blocks)
+        if self.duplicate_of == self.id:
+            raise ValueError("duplicate_of points at the article itself")
+        return self
+
+
+def check_blocks(text: str, blocks: list[Block]) -> None:
+    """Blocks cover ``text`` in order: each block is a paragraph, separated by exactly one
+    ``PARAGRAPH_SEPARATOR``; the first starts at 0 and the last ends at ``len(text)``."""
+    if not blocks:
+        raise ValueError("blocks is empty; every article has at least one paragraph")
+    pos = 0
+    sep = len(PARAGRAPH_SEPARATOR)
+    for i, b in enumerate(blocks):
+        if b.start != pos or b.end <= b.start or b.end > len(text):
+            raise ValueError(
+                f"blocks[{i}] = [{b.start}, {b.end}) does not tile text (expected start {pos}, "
+                f"end after start and at most {len(text)})"
+            )
+        piece = text[b.start : b.end]
+        if PARAGRAPH_SEPARATOR in piece or piece != piece.strip():
+            raise ValueError(f"blocks[{i}] holds a paragraph break or edge white space")
+        pos = b.end
+        if i + 1 < len(blocks):
+            if text[pos : pos + sep] != PARAGRAPH_SEPARATOR:
+                raise ValueError(f"blocks[{i}] and blocks[{i + 1}] are not separated by one blank line")
+            pos += sep
+    if pos != len(text):
+        raise ValueError(f"blocks end at {pos} but text has {len(text)} code points")
+
+
+def blocks_for(paragraphs: list[tuple[BlockKind, str]]) -> tuple[str, list[Block]]:
+    """Join ``(kind, paragraph)`` pairs into ``text`` and the blocks that tile it."""
+    parts: list[str] = []
+    blocks: list[Block] = []
+    pos = 0
+    for kind, para in paragraphs:
+        if parts:
+            parts.append(PARAGRAPH_SEPARATOR)
+            pos += len(PARAGRAPH_SEPARATOR)
+        parts.append(para)
+        blocks.append(Block(kind=kind, start=pos, end=pos + len(para)))
+        pos += len(para)
+    return "".join(parts), blocks

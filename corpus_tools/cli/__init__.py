@@ -1,0 +1,32 @@
+"""The ``corpus-tools`` command line: a thin layer over the documented Python functions.
+
+Each stage registers its commands from its own module, so a stage's CLI lives next to
+nothing else. Exit codes everywhere: 0 all good, 1 some inputs rejected or a run failed,
+2 usage errors.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from . import annotations_cmd, demo_cmd, doccano_cmd, ingest_cmd, release_cmd, schema_cmd
+
+app = typer.Typer(
+    name="corpus-tools",
+    help=(
+        "Turn raw news articles into an annotated, versioned dataset.\n\n"
+        "Stages: ingest -> (Doccano) annotate -> adjudicate -> release.\n\n"
+        "Example: corpus-tools ingest corpus/raw --out corpus/articles.jsonl"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+
+for module in (ingest_cmd, schema_cmd, doccano_cmd, annotations_cmd, release_cmd, demo_cmd):
+    module.register(app)
+
+
+def main() -> None:
+    app()
