@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from . import annotations_cmd, demo_cmd, doccano_cmd, ingest_cmd, release_cmd, schema_cmd
+from . import annotations_cmd, demo_cmd, doccano_cmd, ingest_cmd, release_cmd, release_verify_cmd, schema_cmd
 
 app = typer.Typer(
     name="corpus-tools",
@@ -24,7 +24,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (ingest_cmd, schema_cmd, doccano_cmd, annotations_cmd, release_cmd, demo_cmd):
+# release_verify_cmd adds verify/publish to the `release` group that release_cmd creates.
+for module in (ingest_cmd, schema_cmd, doccano_cmd, annotations_cmd, release_cmd, release_verify_cmd, demo_cmd):
     module.register(app)
 
 
