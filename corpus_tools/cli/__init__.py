@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from . import annotations_cmd, demo_cmd, doccano_cmd, ingest_cmd, release_cmd, release_verify_cmd, schema_cmd
+from . import annotations_cmd, demo_cmd, doccano_cmd, doccano_sync_cmd, ingest_cmd, release_cmd, release_verify_cmd, schema_cmd
 
 app = typer.Typer(
     name="corpus-tools",
@@ -24,8 +24,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-# release_verify_cmd adds verify/publish to the `release` group that release_cmd creates.
-for module in (ingest_cmd, schema_cmd, doccano_cmd, annotations_cmd, release_cmd, release_verify_cmd, demo_cmd):
+# doccano_sync_cmd and release_verify_cmd add commands to the `doccano` and `release` groups
+# that doccano_cmd and release_cmd create.
+for module in (ingest_cmd, schema_cmd, doccano_cmd, doccano_sync_cmd, annotations_cmd, release_cmd, release_verify_cmd, demo_cmd):
     module.register(app)
 
 
