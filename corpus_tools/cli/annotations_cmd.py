@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..adjudicate import ADJUDICATED, Disagreement, adjudicate
@@ -137,13 +138,15 @@ def _print_disagreements(dis: list[Disagreement], loaded: LoadedAnnotations) -> 
     def who(aid: str, names: list[str]) -> str:
         return ", ".join(f"{n} ({Path(loaded.sources.get((aid, n), '?')).name})" for n in names) or "-"
 
-    t = Table(title=f"Disagreements ({len(dis)})", show_lines=False)
-    for c in ("article", "kind", "item", "marked by (file:line)", "not marked by", "decision"):
-        t.add_column(c, overflow="fold")
+    console.print(f"[bold]Disagreements ({len(dis)})[/]")
     for d in dis:
-        t.add_row(d.article_id, d.kind, d.item, who(d.article_id, d.marked_by), who(d.article_id, d.not_marked_by),
-                  ("kept" if d.kept else "dropped") + f": {d.reason}")
-    console.print(t)
+        decision = "kept" if d.kept else "dropped"
+        style = "green" if d.kept else "red"
+        console.print(
+            f"{escape(d.article_id)}  {d.kind}  {escape(d.item)}  marked by: {escape(who(d.article_id, d.marked_by))}"
+            f"  not by: {escape(who(d.article_id, d.not_marked_by))}  -> [{style}]{decision}[/]: {escape(d.reason)}",
+            soft_wrap=True, highlight=False,
+        )
 
 
 def adjudicate_cmd(
