@@ -1,0 +1,582 @@
+"""``build_release``: corpus + adjudicated annotations + label scheme -> ``releases/vX.Y.Z/``.
+
+One streaming pass over the articles: each line is validated, joined with its annotation
+(found through a byte-offset index of the annotations file, so neither file is held in
+memory), assigned a split and appended to per-(config, split) ``ParquetWriter`` buffers that
+flush one row group at a time. Memory therefore stays flat as the corpus grows: only ids,
+offsets and counters scale with N.
+
+Everything is written into a hidden temp folder beside the target and renamed into place at
+the very end (an atomic release). Gate failures, a version that understates the change, and
+a rebuild of an existing version with different bytes all leave nothing behind. Output is
+byte-identical for identical inputs and settings: input row order, no clocks, pinned writer
+options, sorted JSON.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .. import __version__
+from ..annotation import Annotation
+from ..article import Article
+from ..labels import LabelScheme, load_scheme, scheme_sha256
+from ..records import atomic_write
+from .card import CHART_NAME, ReleaseStats, render_card
+from .changelog import ReleaseDiff, VersionError, check_version, diff_releases, parse_version, render_changelog, render_changes
+from .chart import render_svg
+from .config import SPLITS, ParquetSection, ReleaseConfig, load_config
+from .features import CONFIGS, arrow_schema
+from .gates import GateError, GateFailure, check_agreement, measure_agreement, missing_annotation, validate_annotation, validate_article
+from .manifest import build_manifest, sha256_file, write_manifest
+from .ner import NerDoc, ner_batch, non_overlapping
+from .splits import SplitAssigner, read_previous_splits
+
+#: Articles converted to Arrow at a time (the NER tokenizer is vectorised over a batch).
+BATCH_ARTICLES = 1000
+#: A writer buffer is flushed as a row group once it holds this many bytes, whatever its row count.
+ROW_GROUP_MAX_BYTES = 64 * 1024 * 1024
+_RELEASE_DIR = re.compile(r"^v(\d+\.\d+\.\d+)$")
+_ARTICLE_ID_KEY = re.compile(rb'"article_id"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
+ProgressFn = Callable[[int, int], None]
+
+
+class ReleaseError(Exception):
+    """A release cannot be built (bad settings, missing module, existing different release)."""
+
+
+class ImmutableReleaseError(ReleaseError):
+    """The version exists with different content; releases are never overwritten."""
+
+
+@dataclass
+class BuildReport:
+    version: str
+    release_dir: Path
+    status: str  # "built" or "unchanged" (identical rebuild of an existing version)
+    partial: bool
+    articles: int
+    annotated: int
+    rows: dict[str, dict[str, int]]
+    files: list[str]
+    previous_version: str | None
+    bump: str
+    required_bump: str
+    diff: ReleaseDiff | None
+    agreement: Any = None
+    warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- Parquet writing
+
+
+def writer_options(settings: ParquetSection) -> dict[str, Any]:
+    """Pinned ``ParquetWriter`` options: rebuilds must not depend on library defaults."""
+    compression = None if settings.compression == "none" else settings.compression
+    return {
+        "compression": compression,
+        "compression_level": settings.compression_level if compression in ("zstd", "gzip") else None,
+        "version": "2.6",
+        "data_page_version": "1.0",
+        "use_dictionary": True,
+        "write_statistics": True,
+        "write_page_index": False,
+        "write_page_checksum": False,
+        "store_schema": True,
+    }
+
+
+class ShardedWriter:
+    """Streams record batches of one (config, split) into size-limited Parquet shards.
+
+    Batches are buffered until ``row_group_rows`` rows (or ``ROW_GROUP_MAX_BYTES``) and then
+    written as one row group; a shard is closed once its file reaches ``max_shard_bytes``.
+    Shards are named ``<split>-<i>-of-<n>.parquet`` on :meth:`close`, when ``n`` is known. A
+    split with no rows still gets one file with the full schema.
+    """
+
+    def __init__(self, folder: Path, split: str, schema: pa.Schema, settings: ParquetSection):
+        self.folder, self.split, self.schema, self.settings = folder, split, schema, settings
+        self.options = writer_options(settings)
+        self.rows = 0
+        self._buffer: list[pa.RecordBatch] = []
+        self._buffered_rows = 0
+        self._buffered_bytes = 0
+        self._parts: list[Path] = []
+        self._sink: pa.NativeFile | None = None
+        self._writer: pq.ParquetWriter | None = None
+
+    def _open(self) -> None:
+        path = self.folder / f".{self.split}-{len(self._parts):05d}.part"
+        self._parts.append(path)
+        self._sink = pa.OSFile(str(path), "wb")
+        self._writer = pq.ParquetWriter(self._sink, self.schema, **self.options)
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        if batch.num_rows == 0:
+            return
+        self._buffer.append(batch)
+        self._buffered_rows += batch.num_rows
+        self._buffered_bytes += batch.nbytes
+        self.rows += batch.num_rows
+        if self._buffered_rows >= self.settings.row_group_rows or self._buffered_bytes >= ROW_GROUP_MAX_BYTES:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._buffer:
+            return
+        if self._writer is None:
+            self._open()
+        table = pa.Table.from_batches(self._buffer, schema=self.schema)
+        self._writer.write_table(table, row_group_size=max(table.num_rows, 1))
+        self._buffer, self._buffered_rows, self._buffered_bytes = [], 0, 0
+        if self._sink.tell() >= self.settings.max_shard_bytes:
+            self._close_shard()
+
+    def _close_shard(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._sink.close()
+            self._writer = self._sink = None
+
+    def close(self) -> list[Path]:
+        """Finish the last shard and rename all shards to their final names."""
+        self._flush()
+        if not self._parts:  # empty split: one file with the schema and no rows
+            self._open()
+            self._writer.write_table(self.schema.empty_table())
+        self._close_shard()
+        n = len(self._parts)
+        final = []
+        for i, part in enumerate(self._parts):
+            target = self.folder / f"{self.split}-{i:05d}-of-{n:05d}.parquet"
+            os.replace(part, target)
+            final.append(target)
+        return final
+
+    def abort(self) -> None:
+        if self._writer is not None:
+            try:
+                self._writer.close()
+            finally:
+                self._sink.close()
+
+
+# --------------------------------------------------------------------------- records -> rows
+
+
+def document_row(article: Article, ann: Annotation | None, scheme_index: dict[str, dict[str, int]]) -> dict[str, Any]:
+    """One ``documents`` row. Entities sorted by (start, end, label); relations by (head, tail, label)."""
+    entities: list[dict[str, Any]] = []
+    relations: list[dict[str, Any]] = []
+    categories: list[int] = []
+    if ann is not None:
+        ents_idx, rels_idx, cats_idx = scheme_index["entities"], scheme_index["relations"], scheme_index["categories"]
+        spans = sorted(ann.spans, key=lambda s: (s.start, s.end, ents_idx[s.label], s.id))
+        pos = {s.id: i for i, s in enumerate(spans)}
+        entities = [{"start": s.start, "end": s.end, "label": ents_idx[s.label], "text": s.text} for s in spans]
+        relations = sorted(
+            ({"head": pos[r.head], "tail": pos[r.tail], "label": rels_idx[r.label]} for r in ann.relations),
+            key=lambda r: (r["head"], r["tail"], r["label"]),
+        )
+        categories = sorted(cats_idx[c.label] for c in ann.categories)
+    return {
+        "id": article.id,
+        "title": article.title,
+        "text": article.text,
+        "outlet": article.source.outlet,
+        "domain": article.source.domain,
+        "published_at": article.published_at.isoformat() if article.published_at else None,
+        "dateline": article.dateline,
+        "lang": article.lang,
+        "story_id": article.story_id,
+        "annotated": ann is not None,
+        "entities": entities,
+        "relations": relations,
+        "categories": categories,
+    }
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass
+class AnnotationIndex:
+    """Byte offset of each article's annotation line, plus the failures found while indexing."""
+
+    path: Path | None
+    offsets: dict[str, tuple[int, int]] = field(default_factory=dict)  # article id -> (offset, line number)
+    failures: list[GateFailure] = field(default_factory=list)
+    sha256: str | None = None
+    size: int = 0
+
+
+def index_annotations(path: str | Path | None) -> AnnotationIndex:
+    """Index an annotations JSONL by article id without keeping the records (one per article)."""
+    if path is None:
+        return AnnotationIndex(path=None)
+    path = Path(path)
+    idx = AnnotationIndex(path=path)
+    h = hashlib.sha256()
+    try:
+        fh = open(path, "rb")
+    except FileNotFoundError:
+        raise ReleaseError(f"{path}: annotations file not found; pass --annotations FILE (one adjudicated annotation per article)") from None
+    with fh:
+        offset = 0
+        for lineno, line in enumerate(fh, 1):
+            h.update(line)
+            start, offset = offset, offset + len(line)
+            if not line.strip():
+                continue
+            m = _ARTICLE_ID_KEY.search(line)
+            aid = json.loads(b'"' + m.group(1) + b'"') if m else None
+            if aid is None:
+                try:
+                    obj = json.loads(line)
+                    aid = obj.get("article_id") if isinstance(obj, dict) else None
+                except ValueError as e:
+                    idx.failures.append(GateFailure("annotation", f"not valid JSON ({e}); fix or remove this line", None, f"{path}:{lineno}"))
+                    continue
+            if not isinstance(aid, str):
+                idx.failures.append(GateFailure("annotation", "record has no article_id", None, f"{path}:{lineno}"))
+                continue
+            if aid in idx.offsets:
+                first = idx.offsets[aid][1]
+                idx.failures.append(GateFailure(
+                    "annotation", f"second annotation for this article (first at line {first}); give ONE adjudicated "
+                    "annotation per article (run `corpus-tools adjudicate`)", aid, f"{path}:{lineno}"))
+                continue
+            idx.offsets[aid] = (start, lineno)
+    idx.sha256, idx.size = h.hexdigest(), offset
+    return idx
+
+
+def _read_line_at(fh, offset: int) -> bytes:
+    fh.seek(offset)
+    return fh.readline()
+
+
+def _json_obj(raw: bytes) -> dict | None:
+    try:
+        obj = json.loads(raw)
+    except ValueError:
+        return None
+    return obj if isinstance(obj, dict) else None
+
+
+def find_releases(out_dir: Path) -> dict[str, Path]:
+    """``{version: folder}`` of the complete releases (those with a manifest) in ``out_dir``."""
+    found = {}
+    if out_dir.is_dir():
+        for p in out_dir.iterdir():
+            m = _RELEASE_DIR.match(p.name)
+            if m and p.is_dir() and (p / "manifest.json").is_file():
+                found[m.group(1)] = p
+    return found
+
+
+def previous_release(out_dir: Path, version: str) -> tuple[str | None, Path | None]:
+    """The latest release before ``version``; refuses when a later one exists (build in order)."""
+    releases = find_releases(out_dir)
+    v = parse_version(version)
+    later = sorted((parse_version(k), k) for k in releases if parse_version(k) > v)
+    if later:
+        raise VersionError(
+            f"release v{later[-1][1]} already exists in {out_dir} and is later than {version}; "
+            f"releases are built in version order (the next one is after v{later[-1][1]})"
+        )
+    earlier = sorted((parse_version(k), k) for k in releases if parse_version(k) < v)
+    if not earlier:
+        return None, None
+    prev = earlier[-1][1]
+    return prev, releases[prev]
+
+
+def _same_tree(a: Path, b: Path) -> list[str]:
+    """Relative paths that differ between two folders (missing on one side or different bytes)."""
+    def files(root: Path) -> dict[str, Path]:
+        return {p.relative_to(root).as_posix(): p for p in root.rglob("*") if p.is_file()}
+
+    fa, fb = files(a), files(b)
+    diff = sorted(set(fa) ^ set(fb))
+    for rel in sorted(set(fa) & set(fb)):
+        pa_, pb = fa[rel], fb[rel]
+        if pa_.stat().st_size != pb.stat().st_size or sha256_file(pa_) != sha256_file(pb):
+            diff.append(rel)
+    return sorted(diff)
+
+
+# --------------------------------------------------------------------------- the build
+
+
+def build_release(
+    version: str,
+    *,
+    articles: str | Path,
+    annotations: str | Path | None,
+    scheme_path: str | Path | None = None,
+    config: ReleaseConfig | str | Path = "corpus.toml",
+    out_dir: str | Path = "releases",
+    partial: bool = False,
+    annotators_dir: str | Path | None = None,
+    progress: ProgressFn | None = None,
+) -> BuildReport:
+    """Build ``<out_dir>/v<version>/`` and return what was built.
+
+    Raises :class:`GateError` (every failure, nothing written), :class:`VersionError` (bad or
+    understated version), :class:`ImmutableReleaseError` (version exists with other content),
+    :class:`ReleaseError` (missing inputs or modules). Rebuilding an existing version from the
+    same inputs is a no-op that returns status ``"unchanged"``.
+    """
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+    version = version[1:] if version.startswith("v") else version
+    parse_version(version)
+    cfg = config if isinstance(config, ReleaseConfig) else load_config(config)
+    cfg = cfg.model_copy(update={"version": version})
+    try:
+        from .croissant import write_croissant
+    except ImportError as e:
+        raise ReleaseError(f"corpus_tools.release.croissant is not available ({e}); it writes croissant.json and is required") from None
+    scheme = load_scheme(scheme_path)
+    scheme_hash = scheme_sha256(scheme_path)
+    out_dir = Path(out_dir)
+    articles = Path(articles)
+    if not articles.is_file():
+        raise ReleaseError(f"{articles}: articles file not found; pass --articles FILE (the output of `corpus-tools ingest`)")
+    prev_version, prev_dir = previous_release(out_dir, version)
+    target = out_dir / f"v{version}"
+
+    ann_index = index_annotations(annotations)
+    timings["index_annotations"] = time.perf_counter() - t0
+
+    agreement, failures = None, list(ann_index.failures)
+    if annotators_dir is not None:
+        agreement, agree_failures = measure_agreement(annotators_dir, scheme, exclude=annotations)
+        failures += agree_failures
+        failures += check_agreement(agreement, cfg.gates)
+
+    assigner = SplitAssigner(cfg.splits.ratios, cfg.splits.salt, read_previous_splits(prev_dir))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".v{version}.", suffix=".building", dir=out_dir))
+    try:
+        report = _build_into(
+            tmp, version=version, cfg=cfg, scheme=scheme, scheme_hash=scheme_hash, scheme_path=scheme_path,
+            articles=articles, ann_index=ann_index, partial=partial, assigner=assigner, failures=failures,
+            prev_version=prev_version, prev_dir=prev_dir, agreement=agreement, progress=progress,
+            write_croissant=write_croissant, timings=timings,
+        )
+        t = time.perf_counter()
+        if target.exists():
+            differing = _same_tree(tmp, target)
+            if differing:
+                raise ImmutableReleaseError(
+                    f"{target} already exists with different content ({len(differing)} file(s) differ: "
+                    f"{', '.join(differing[:10])}); releases are immutable: build a new version instead"
+                )
+            shutil.rmtree(tmp)
+            report.status = "unchanged"
+        else:
+            os.replace(tmp, target)
+        timings["finalise"] = time.perf_counter() - t
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    report.release_dir = target
+    timings["total"] = time.perf_counter() - t0
+    report.timings = timings
+    return report
+
+
+def _build_into(
+    tmp: Path, *, version: str, cfg: ReleaseConfig, scheme: LabelScheme, scheme_hash: str, scheme_path,
+    articles: Path, ann_index: AnnotationIndex, partial: bool, assigner: SplitAssigner,
+    failures: list[GateFailure], prev_version: str | None, prev_dir: Path | None, agreement: Any,
+    progress: ProgressFn | None, write_croissant, timings: dict[str, float],
+) -> BuildReport:
+    t = time.perf_counter()
+    schemas = {c: arrow_schema(c, scheme) for c in CONFIGS}
+    writers: dict[tuple[str, str], ShardedWriter] = {}
+    for c in CONFIGS:
+        (tmp / "data" / c).mkdir(parents=True)
+        for s in SPLITS:
+            writers[(c, s)] = ShardedWriter(tmp / "data" / c, s, schemas[c], cfg.parquet)
+    scheme_index = {
+        "entities": {n: i for i, n in enumerate(scheme.entity_names)},
+        "relations": {n: i for i, n in enumerate(scheme.relation_names)},
+        "categories": {n: i for i, n in enumerate(scheme.category_names)},
+    }
+    stats = ReleaseStats()
+    seen: set[str] = set()
+    used_annotations: set[str] = set()
+    batch: list[tuple[str, dict[str, Any], NerDoc | None]] = []
+    total_bytes = articles.stat().st_size
+    art_hash = hashlib.sha256()
+
+    def flush() -> None:
+        for split in SPLITS:
+            docs = [row for s, row, _ in batch if s == split]
+            if docs:
+                writers[("documents", split)].write(pa.RecordBatch.from_pylist(docs, schema=schemas["documents"]))
+            ner_docs = [nd for s, _, nd in batch if s == split and nd is not None]
+            if ner_docs:
+                writers[("ner", split)].write(ner_batch(ner_docs, schemas["ner"]))
+        batch.clear()
+
+    ann_fh = open(ann_index.path, "rb") if ann_index.path else None
+    try:
+        with open(articles, "rb") as fh:
+            read = 0
+            for lineno, raw in enumerate(fh, 1):
+                art_hash.update(raw)
+                read += len(raw)
+                if progress is not None and lineno % 1000 == 0:
+                    progress(read, total_bytes)
+                if not raw.strip():
+                    continue
+                where = f"{articles}:{lineno}"
+                art = _validate_article_fast(raw, where)
+                if isinstance(art, GateFailure):
+                    failures.append(art)
+                    continue
+                if art.id in seen:
+                    failures.append(GateFailure("article", "id appears twice in the articles file; ids must be unique", art.id, where))
+                    continue
+                seen.add(art.id)
+                ann: Annotation | None = None
+                loc = ann_index.offsets.get(art.id)
+                if loc is not None:
+                    used_annotations.add(art.id)
+                    ann_where = f"{ann_index.path}:{loc[1]}"
+                    ann_raw = _read_line_at(ann_fh, loc[0])
+                    res = validate_annotation(_json_obj(ann_raw) or {}, art, scheme, ann_where)
+                    if isinstance(res, GateFailure):
+                        failures.append(res)
+                        continue
+                    ann = res
+                elif not partial:
+                    failures.append(missing_annotation(art, where))
+                    continue
+                if failures:
+                    continue  # keep validating to report everything, but stop producing rows
+                split = assigner.assign(art.id, art.story_id, art.duplicate_of)
+                row = document_row(art, ann, scheme_index)
+                _count(stats, art, ann)
+                nd = None
+                if ann is not None:
+                    ents = [(e["start"], e["end"], e["label"]) for e in row["entities"]]
+                    nd = NerDoc(art.id, art.text, [(b.start, b.end) for b in art.blocks], ents)
+                    stats.entities_left_out_of_ner += len(ents) - len(non_overlapping(ents))
+                batch.append((split, row, nd))
+                if len(batch) >= BATCH_ARTICLES:
+                    flush()
+            if progress is not None:
+                progress(read, total_bytes)
+        for aid in sorted(set(ann_index.offsets) - used_annotations - seen):
+            off, ln = ann_index.offsets[aid]
+            failures.append(GateFailure(
+                "annotation", "annotation for an article that is not in the articles file; drop it or re-ingest the article",
+                aid, f"{ann_index.path}:{ln}"))
+        if failures:
+            raise GateError(failures)
+        flush()
+    except BaseException:
+        for w in writers.values():
+            w.abort()
+        raise
+    finally:
+        if ann_fh is not None:
+            ann_fh.close()
+
+    rows: dict[str, dict[str, int]] = {c: {} for c in CONFIGS}
+    for (c, s), w in writers.items():
+        w.close()
+        rows[c][s] = w.rows
+    timings["write_parquet"] = time.perf_counter() - t
+    t = time.perf_counter()
+
+    warnings = [f"story {k!r} spans splits {', '.join(v)} (released articles never move split)" for k, v in assigner.leaks().items()]
+    tool = {"name": "corpus-tools", "version": __version__}
+    scheme_info = {"version": scheme.version, "sha256": scheme_hash}
+    inputs = {
+        "articles": {"sha256": art_hash.hexdigest(), "bytes": total_bytes},
+        "annotations": {"sha256": ann_index.sha256, "bytes": ann_index.size} if ann_index.path else None,
+        "labels": {"sha256": scheme_hash},
+    }
+
+    # Changelog and the version check (before any other metadata: an understated version stops here).
+    diff = diff_releases(prev_dir, tmp, new_manifest={"version": version, "scheme": scheme_info})
+    bump = check_version(diff)
+    prev_changelog = (prev_dir / "CHANGELOG.md").read_text(encoding="utf-8") if prev_dir and (prev_dir / "CHANGELOG.md").is_file() else None
+    release_date = cfg.release_date.isoformat()
+    with atomic_write(tmp / "CHANGELOG.md") as fh:
+        fh.write(render_changelog(diff, release_date, prev_changelog))
+
+    colors = {e.name: e.color for e in scheme.entities}
+    colors.update({r.name: r.color for r in scheme.relations})
+    colors.update({c.name: c.color for g in scheme.category_groups for c in g.labels})
+    sections = [("Entities", {n: stats.entities.get(n, 0) for n in scheme.entity_names}, colors)]
+    if scheme.relations:
+        sections.append(("Relations", {n: stats.relations.get(n, 0) for n in scheme.relation_names}, colors))
+    if scheme.category_groups:
+        sections.append(("Document categories", {n: stats.categories.get(n, 0) for n in scheme.category_names}, colors))
+    with atomic_write(tmp / CHART_NAME) as fh:
+        fh.write(render_svg(sections, f"{cfg.pretty_name} {version}: label counts"))
+
+    card = render_card(cfg, scheme, version=version, rows=rows, stats=stats, partial=partial, agreement=agreement,
+                       changes_md=render_changes(diff))
+    with atomic_write(tmp / "README.md") as fh:
+        fh.write(card)
+    write_croissant(tmp, cfg)
+    manifest = build_manifest(
+        tmp, name=cfg.name, version=version, release_date=release_date, partial=partial, rows=rows,
+        inputs=inputs, scheme=scheme_info, tool=tool,
+    )
+    write_manifest(tmp, manifest)
+    timings["metadata"] = time.perf_counter() - t
+    return BuildReport(
+        version=version, release_dir=tmp, status="built", partial=partial, articles=stats.articles,
+        annotated=stats.annotated, rows=rows, files=[f["path"] for f in manifest["files"]] + ["manifest.json"],
+        previous_version=prev_version, bump=bump, required_bump=diff.required_bump(), diff=diff,
+        agreement=agreement, warnings=warnings,
+    )
+
+
+def _validate_article_fast(raw: bytes, where: str) -> Article | GateFailure:
+    """Validate straight from JSON bytes (pydantic's parser); fall back for a precise error."""
+    try:
+        return Article.model_validate_json(raw)
+    except Exception:
+        obj = _json_obj(raw)
+        if obj is None:
+            return GateFailure("article", "not a valid JSON object; fix or remove this line", None, where)
+        return validate_article(obj, where)
+
+
+def _count(stats: ReleaseStats, art: Article, ann: Annotation | None) -> None:
+    stats.articles += 1
+    stats.outlets[art.source.outlet] += 1
+    if art.source.domain and art.source.outlet not in stats.domains:
+        stats.domains[art.source.outlet] = art.source.domain
+    if ann is not None:
+        stats.annotated += 1
+        stats.annotators[ann.annotator] += 1
+        stats.entities.update(s.label for s in ann.spans)
+        stats.relations.update(r.label for r in ann.relations)
+        stats.categories.update(c.label for c in ann.categories)
