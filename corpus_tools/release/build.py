@@ -107,7 +107,8 @@ class ShardedWriter:
     Batches are buffered until ``row_group_rows`` rows (or ``ROW_GROUP_MAX_BYTES``) and then
     written as one row group; a shard is closed once its file reaches ``max_shard_bytes``.
     Shards are named ``<split>-<i>-of-<n>.parquet`` on :meth:`close`, when ``n`` is known. A
-    split with no rows still gets one file with the full schema.
+    split with no rows still gets one file with the full schema (and no row group: datasets
+    cannot read a zero-row row group).
     """
 
     def __init__(self, folder: Path, split: str, schema: pa.Schema, settings: ParquetSection):
@@ -137,16 +138,26 @@ class ShardedWriter:
         if self._buffered_rows >= self.settings.row_group_rows or self._buffered_bytes >= ROW_GROUP_MAX_BYTES:
             self._flush()
 
-    def _flush(self) -> None:
+    def _flush(self, final: bool = False) -> None:
+        """Write full row groups of ``row_group_rows`` (and, when ``final``, the remainder)."""
         if not self._buffer:
             return
-        if self._writer is None:
-            self._open()
         table = pa.Table.from_batches(self._buffer, schema=self.schema)
-        self._writer.write_table(table, row_group_size=max(table.num_rows, 1))
-        self._buffer, self._buffered_rows, self._buffered_bytes = [], 0, 0
-        if self._sink.tell() >= self.settings.max_shard_bytes:
-            self._close_shard()
+        size = self.settings.row_group_rows
+        if self._buffered_bytes >= ROW_GROUP_MAX_BYTES:  # very large rows: one row group of what is buffered
+            size = max(table.num_rows, 1)
+        pos = 0
+        while table.num_rows - pos >= size or (final and pos < table.num_rows):
+            if self._writer is None:
+                self._open()
+            self._writer.write_table(table.slice(pos, size), row_group_size=size)
+            pos += size
+            if self._sink.tell() >= self.settings.max_shard_bytes:
+                self._close_shard()
+        rest = table.slice(pos).combine_chunks()
+        self._buffer = rest.to_batches() if rest.num_rows else []
+        self._buffered_rows = rest.num_rows
+        self._buffered_bytes = rest.nbytes if rest.num_rows else 0
 
     def _close_shard(self) -> None:
         if self._writer is not None:
@@ -156,10 +167,9 @@ class ShardedWriter:
 
     def close(self) -> list[Path]:
         """Finish the last shard and rename all shards to their final names."""
-        self._flush()
-        if not self._parts:  # empty split: one file with the schema and no rows
+        self._flush(final=True)
+        if not self._parts:  # empty split: one file with the schema and no row group at all
             self._open()
-            self._writer.write_table(self.schema.empty_table())
         self._close_shard()
         n = len(self._parts)
         final = []

@@ -60,19 +60,27 @@ def card_header(config: ReleaseConfig, scheme: LabelScheme, rows: dict[str, dict
             {
                 "config_name": c,
                 **({"default": True} if c == DEFAULT_CONFIG else {}),
-                "data_files": [{"split": s, "path": f"data/{c}/{s}-*.parquet"} for s in SPLITS],
+                "data_files": [{"split": s, "path": f"data/{c}/{s}-*.parquet"} for s in _loadable(rows, c)],
             }
             for c in CONFIGS
+            if _loadable(rows, c)
         ],
         "dataset_info": [
             {
                 "config_name": c,
                 "features": features_for(c, scheme)._to_yaml_list(),
-                "splits": [{"name": s, "num_examples": rows.get(c, {}).get(s, 0)} for s in SPLITS],
+                "splits": [{"name": s, "num_examples": rows[c][s]} for s in _loadable(rows, c)],
             }
             for c in CONFIGS
+            if _loadable(rows, c)
         ],
     }
+
+
+def _loadable(rows: dict[str, dict[str, int]], config: str) -> list[str]:
+    """Splits the card declares: the non-empty ones. ``datasets`` cannot load a zero-row split,
+    so an empty split keeps its (schema-only) Parquet file but is left out of the YAML header."""
+    return [s for s in SPLITS if rows.get(config, {}).get(s, 0) > 0]
 
 
 def _md_cell(text: Any) -> str:
