@@ -48,12 +48,10 @@ def verify_cmd(
     if report.ok:
         console.print(f"[bold green]OK[/] {escape(str(release_dir))} verifies")
         return
-    t = Table(title=f"{len(report.problems)} problem(s) in {release_dir}", show_lines=False)
-    t.add_column("file", style="bold")
-    t.add_column("problem")
+    # one line per problem, never wrapped, so the file name can be grepped from CI logs
     for p in report.problems:
-        t.add_row(escape(p.path), escape(p.message))
-    err.print(t)
+        err.print(f"[red]problem[/] [bold]{escape(p.path)}[/]: {escape(p.message)}", soft_wrap=True)
+    err.print(f"[bold red]FAILED[/] {escape(str(release_dir))}: {len(report.problems)} problem(s)", soft_wrap=True)
     raise typer.Exit(1)
 
 

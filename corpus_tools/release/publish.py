@@ -109,8 +109,8 @@ def publish_release(
 ) -> PublishResult:
     """Publish ``release_dir`` to the Hub dataset repo ``repo_id`` as one commit plus tag ``vX.Y.Z``.
 
-    ``dry_run`` only plans (no network). ``api`` is an ``HfApi`` (default: ``HfApi()``, which
-    honours ``HF_ENDPOINT``). Raises PublishError when the tag exists, the release does not
+    ``dry_run`` only plans (no network). ``api`` is an ``HfApi`` (default: one on
+    ``HF_ENDPOINT`` as set when called, else the public Hub). Raises PublishError when the tag exists, the release does not
     verify, or no token is available.
 
     Example: ``publish_release("releases/v1.0.0", repo_id="org/name", dry_run=True)``
@@ -128,7 +128,7 @@ def publish_release(
     from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi
     from huggingface_hub.errors import HfHubHTTPError
 
-    api = api or HfApi()
+    api = api or HfApi(endpoint=os.environ.get("HF_ENDPOINT") or None)  # read now, not at import
     try:
         api.create_repo(repo_id, repo_type="dataset", exist_ok=True, token=token)
         refs = api.list_repo_refs(repo_id, repo_type="dataset", token=token)

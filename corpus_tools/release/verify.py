@@ -301,9 +301,47 @@ def _check_parquet(release_dir: Path, configs: dict[str, ConfigDecl], manifest: 
         declared = manifest_rows(manifest)
         if declared != rows:
             report.add(MANIFEST, f"row counts {declared} do not match the Parquet files {rows}")
+    _check_tokens_against_documents(release_dir, parquet_paths, report)
     report.checks.append(f"parquet: {len(parquet_paths)} files, schemas and rows")
     report.rows = rows
     return rows
+
+
+def _check_tokens_against_documents(release_dir: Path, parquet_paths: list[str], report: VerifyReport) -> None:
+    """``ner`` token offsets point into the article text of the ``documents`` config: every
+    token must be exactly ``text[start:end]`` of its article."""
+    import pyarrow.parquet as pq
+
+    doc_files = [p for p in parquet_paths if p.startswith("data/documents/")]
+    ner_files = [p for p in parquet_paths if p.startswith("data/ner/")]
+    if not doc_files or not ner_files:
+        return
+    texts: dict[str, str] = {}
+    try:
+        for rel in doc_files:
+            t = pq.read_table(release_dir / rel, columns=["id", "text"])
+            texts.update(zip(t.column("id").to_pylist(), t.column("text").to_pylist()))
+    except Exception:
+        return  # unreadable or differently shaped files are reported by the schema checks
+    cols = ["id", "article_id", "tokens", "token_starts", "token_ends"]
+    for rel in ner_files:
+        try:
+            pf = pq.ParquetFile(release_dir / rel)
+            if not set(cols) <= set(pf.schema_arrow.names):
+                continue
+            batches = pf.iter_batches(batch_size=4096, columns=cols)
+            for batch in batches:
+                for row in batch.to_pylist():
+                    text = texts.get(row["article_id"])
+                    if text is None:
+                        report.add(rel, f"row {row['id']}: article_id {row['article_id']!r} is not in the documents config")
+                        continue
+                    for i, (tok, s, e) in enumerate(zip(row["tokens"] or [], row["token_starts"] or [], row["token_ends"] or [])):
+                        if not (0 <= s < e <= len(text)) or text[s:e] != tok:
+                            report.add(rel, f"row {row['id']}: token {i} {tok!r} is not text[{s}:{e}] of article {row['article_id']} ({text[s:e]!r})")
+                            break
+        except Exception as e:
+            report.add(rel, f"tokens cannot be checked against the documents config ({e})")
 
 
 def _schema_line(schema) -> str:
