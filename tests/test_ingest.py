@@ -1,0 +1,169 @@
+"""The ingest stage end to end on the seeds: ids, provenance, clusters, order, formats, reading back."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from corpus_tools import ingest as ing
+from corpus_tools.article import Article
+from corpus_tools.ingest import ARTICLE_ARROW_SCHEMA, discover, finalize_line, ingest
+from corpus_tools.records import read_models, rejects_path
+from corpus_tools.stats import corpus_stats, validate_file
+
+RAW = Path(__file__).resolve().parent.parent / "corpus" / "raw"
+SEEDS = sorted(p.stem for p in RAW.glob("*.txt"))
+
+
+@pytest.fixture(scope="module")
+def seeds_out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("ingest") / "articles.jsonl"
+    report = ingest([RAW], out)
+    return report, out
+
+
+def test_seeds_ingest_cleanly_sorted_with_relative_provenance(seeds_out):
+    report, out = seeds_out
+    assert (report.inputs, report.written, report.rejected, report.rejects_file) == (5, 5, 0, None)
+    arts = list(read_models(out, Article))
+    assert [a.id for a in arts] == SEEDS
+    for a in arts:
+        raw = (RAW / f"{a.id}.txt").read_bytes()
+        assert a.provenance.path == f"{a.id}.txt"
+        assert a.provenance.sha256 == hashlib.sha256(raw).hexdigest()
+    assert not rejects_path(out).exists()
+
+
+def test_seed_clusters(seeds_out):
+    _, out = seeds_out
+    arts = {a.id[:3]: a for a in read_models(out, Article)}
+    assert arts["000"].story_id == arts["002"].story_id == "story-000_91ea452fd5ee7168"
+    assert len({a.story_id for a in arts.values()}) == 4
+    assert all(a.duplicate_of is None for a in arts.values())
+    assert all(a.story_id == f"story-{a.id}" for k, a in arts.items() if k != "002")
+
+
+def test_output_is_identical_for_any_jobs_and_parquet_matches(tmp_path, seeds_out):
+    _, out1 = seeds_out
+    src = tmp_path / "src"
+    (src / "nested" / "deeper").mkdir(parents=True)
+    for i, p in enumerate(sorted(RAW.glob("*.txt"))):
+        shutil.copy(p, src / ("nested/deeper" if i % 2 else "") / p.name)
+    out2 = tmp_path / "two.jsonl"
+    ingest([src], out2, jobs=2)
+    lines1, lines2 = out1.read_text().splitlines(), out2.read_text().splitlines()
+    strip = lambda line: {k: v for k, v in json.loads(line).items() if k != "provenance"}  # noqa: E731
+    assert [strip(x) for x in lines1] == [strip(x) for x in lines2]
+    paths = sorted(json.loads(x)["provenance"]["path"] for x in lines2)
+    assert "nested/deeper/001_6573acb774b9cb6e.txt" in paths and "000_91ea452fd5ee7168.txt" in paths
+    pq_out = tmp_path / "a.parquet"
+    ingest([RAW], pq_out, jobs=2)
+    rows = pq.read_table(pq_out).to_pylist()
+    assert [Article.model_validate(r) for r in rows] == list(read_models(out1, Article))
+
+
+def test_many_files_jobs_1_and_2_are_byte_identical(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    seeds = sorted(RAW.glob("*.txt"))
+    for i in range(60):
+        text = seeds[i % 5].read_text()
+        (src / f"a{59 - i:03d}.txt").write_text(text if i % 3 else text + f"\nParagraf tambahan nomor {i} untuk variasi.\n")
+    (src / "zz-empty.txt").write_text("")
+    o1, o2 = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    r1, r2 = ingest([src], o1, jobs=1), ingest([src], o2, jobs=2)
+    assert o1.read_bytes() == o2.read_bytes()
+    assert rejects_path(o1).read_bytes() == rejects_path(o2).read_bytes()
+    assert (r1.written, r1.rejected, r1.duplicates) == (r2.written, r2.rejected, r2.duplicates) == (60, 1, 55)
+    arts = list(read_models(o1, Article))
+    assert [a.id for a in arts] == sorted(a.id for a in arts)
+    # 60 copies of 5 seeds: each seed's copies are duplicates of the smallest id among them
+    by_story: dict[str, list[Article]] = {}
+    for a in arts:
+        by_story.setdefault(a.story_id, []).append(a)
+    assert len(by_story) == 4  # 000 and 002 copies share the 000/002 story
+    for members in by_story.values():
+        originals = [a for a in members if a.duplicate_of is None]
+        assert all(a.duplicate_of in {o.id for o in originals} for a in members if a.duplicate_of)
+
+
+def test_clean_rerun_removes_stale_rejects(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(RAW / f"{SEEDS[0]}.txt", src)
+    (src / "empty.txt").write_bytes(b"")
+    out = tmp_path / "a.jsonl"
+    assert ingest([src], out).rejected == 1 and rejects_path(out).exists()
+    (src / "empty.txt").unlink()
+    assert ingest([src], out).rejected == 0 and not rejects_path(out).exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp files left
+
+
+def test_failure_leaves_previous_output_untouched(tmp_path, monkeypatch):
+    out = tmp_path / "a.jsonl"
+    out.write_text("previous\n")
+
+    def boom(*a, **k):
+        raise RuntimeError("cluster failed")
+
+    monkeypatch.setattr(ing, "cluster", boom)
+    with pytest.raises(RuntimeError):
+        ingest([RAW], out)
+    assert out.read_text() == "previous\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.jsonl"]
+
+
+def test_discover_orders_by_id_and_keeps_first_duplicate(tmp_path):
+    for rel in ("b/x.txt", "a/x.txt", "c/y.TXT", "c/z.htm", "w.txt"):
+        p = tmp_path / "src" / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("t")
+    d = discover([tmp_path / "src", tmp_path / "src" / "w.txt"])
+    assert [(f.id, f.rel) for f in d.files] == [("w", "w.txt"), ("x", "a/x.txt"), ("y", "c/y.TXT")]
+    reasons = sorted(r.reason.split(":")[0] for r in d.rejects)
+    assert reasons == ["HTML input is not supported yet", "duplicate id", "duplicate id"]
+
+
+def test_finalize_line_fills_clusters_with_or_without_the_fast_path():
+    line = '{"id":"a","story_id":null,"duplicate_of":null}'
+    assert json.loads(finalize_line(line, "story-a", None)) == {"id": "a", "story_id": "story-a", "duplicate_of": None}
+    odd = '{"story_id": null, "id": "b", "duplicate_of": null}'
+    assert json.loads(finalize_line(odd, "story-a", "a")) == {"story_id": "story-a", "id": "b", "duplicate_of": "a"}
+
+
+def test_arrow_schema_covers_every_article_field():
+    assert ARTICLE_ARROW_SCHEMA.names == list(Article.model_fields)
+
+
+def test_validate_and_stats_read_jsonl_and_parquet(tmp_path, seeds_out):
+    _, out = seeds_out
+    pq_out = tmp_path / "a.parquet"
+    ingest([RAW], pq_out)
+    for path in (out, pq_out):
+        report = validate_file(path)
+        assert report.ok and report.records == 5
+        s = corpus_stats(path)
+        assert s.articles == 5 and s.stories == 4 and s.multi_article_stories == 1 and s.in_multi_article_stories == 2
+        assert s.outlets["Republika"] == 1 and s.duplicates == 0 and s.length_chars["min"] > 1000
+
+
+def test_validate_reports_every_bad_record_with_file_and_line(tmp_path, seeds_out):
+    _, out = seeds_out
+    lines = out.read_text().splitlines()
+    bad = json.loads(lines[1])
+    bad["blocks"][0]["end"] += 1
+    dup_ref = json.loads(lines[2])
+    dup_ref["duplicate_of"] = "nope"
+    p = tmp_path / "bad.jsonl"
+    p.write_text("\n".join([lines[0], json.dumps(bad), json.dumps(dup_ref), lines[0], "{oops"]) + "\n")
+    report = validate_file(p)
+    assert report.records == 4 and len(report.errors) == 4
+    assert report.errors[0].startswith(f"{p}:2 (001_6573acb774b9cb6e): invalid article: ")
+    assert "already used on line 1" in report.errors[1]
+    assert ":5: not valid JSON" in report.errors[2] and "reading stopped" in report.errors[2]
+    assert "duplicate_of 'nope' is not an id in this file" in report.errors[3]
