@@ -41,7 +41,8 @@ _MAGIC = (
     (b"\xd0\xcf\x11\xe0", "an MS Office document"),
     (b"\x7fELF", "an executable"),
 )
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+#: White space plus zero-width characters: a text made only of these has no article in it.
+_BLANK = "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + "\u200b\u200c\u200d\u2060\ufeff"
 _HTML_START = re.compile(r"\A\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.I | re.S)
 _TAG = re.compile(r"</?(p|div|span|a|br|script|style|meta|link|img|li|ul|table|td|tr|h[1-6]|article|section|header|footer|nav)\b[^>]*>", re.I)
 
@@ -118,7 +119,7 @@ def decode(raw: bytes, *, fallback_encoding: str | None = None) -> str:
 def _check_text(text: str) -> str:
     if "\x00" in text:
         raise DecodeError("binary file: the decoded text holds NUL characters")
-    if not text.translate(_INVISIBLE).strip():
+    if not text.strip(_BLANK):
         raise DecodeError("only white space (spaces, line breaks, no-break or zero-width spaces); no article text")
     head = text[:SNIFF_BYTES]
     if _HTML_START.match(head) or len(_TAG.findall(head[:8192])) >= 10:
