@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..adjudicate import ADJUDICATED, Disagreement, adjudicate
-from ..agreement import AgreementReport, F1Score, KappaScore, LoadedAnnotations, compute_agreement, load_annotation_dir, load_articles
+from ..agreement import AgreementReport, F1Score, LoadedAnnotations, compute_agreement, load_annotation_dir, load_articles
 from ..labels import LabelScheme, load_scheme
 from ..records import Quarantine, RecordError, atomic_write, write_jsonl
 
@@ -31,10 +31,6 @@ def _fmt(x: float | None) -> str:
 
 def _f1_row(name: str, s: F1Score) -> list[str]:
     return [name, str(s.matched), str(s.first), str(s.second), _fmt(s.f1), s.note or ""]
-
-
-def _kappa_cells(k: KappaScore) -> list[str]:
-    return [_fmt(k.kappa), _fmt(k.observed), str(k.items)]
 
 
 def _load(folder: Path, articles: Path | None, labels: Path | None, ignore: list[str], stage: str) -> tuple[LoadedAnnotations, LabelScheme]:
@@ -69,8 +65,12 @@ def print_report(report: AgreementReport, out: Console = console) -> None:
     for name, n in report.articles_per_annotator.items():
         t.add_row(name, str(n))
     out.print(t)
-    if report.note:
-        out.print(f"[yellow]{report.note}[/]")
+    for d in report.drift:
+        out.print(f"[red]drift[/] {d.article_id}: annotators saw different texts "
+                  + ", ".join(f"{n}={h[:12]}" for n, h in d.text_sha256.items()))
+    if not report.measurable:
+        out.print(f"[yellow]{report.note}[/]; every figure is n/a (see --json for the full report)")
+        return
     t = Table(title="Span and relation F1 (pairwise, micro-averaged)")
     for c in ("measure", "matched", "first", "second", "F1", "note"):
         t.add_column(c, justify="right" if c in ("matched", "first", "second", "F1") else "left")
@@ -83,12 +83,15 @@ def print_report(report: AgreementReport, out: Console = console) -> None:
     for lab, v in report.relations_per_label.items():
         t.add_row(*_f1_row(f"  {lab}", v))
     out.print(t)
+    two = len(report.annotators) == 2
     t = Table(title="Document categories (yes/no per article)")
-    for c in ("category", "Cohen κ", "observed", "items", "Fleiss κ", "observed", "items", "note"):
-        t.add_column(c)
+    cols = ["category"] + (["Cohen κ"] if two else []) + ["Fleiss κ", "observed", "articles", "note"]
+    for c in cols:
+        t.add_column(c, no_wrap=c == "category", justify="left" if c in ("category", "note") else "right")
     for lab, v in [*report.categories.items(), ("(pooled)", report.categories_pooled)]:
-        notes = "; ".join(sorted({n for n in (v.cohen.note, v.fleiss.note) if n}))
-        t.add_row(lab, *_kappa_cells(v.cohen), *_kappa_cells(v.fleiss), notes)
+        notes = "; ".join(sorted({n.split(":")[0] for n in ((v.cohen.note,) if two else ()) + (v.fleiss.note,) if n}))
+        items = v.fleiss.items if lab != "(pooled)" else v.fleiss.items // max(1, len(report.categories))
+        t.add_row(lab, *([_fmt(v.cohen.kappa)] if two else []), _fmt(v.fleiss.kappa), _fmt(v.fleiss.observed), str(items), notes)
     out.print(t)
     if len(report.pairs) > 1:
         t = Table(title="Pairs")
@@ -98,9 +101,6 @@ def print_report(report: AgreementReport, out: Console = console) -> None:
             t.add_row(f"{p.first} / {p.second}", str(p.articles), _fmt(p.spans_exact.f1), _fmt(p.spans_overlap.f1),
                       _fmt(p.relations.f1), _fmt(p.categories["pooled"].kappa))
         out.print(t)
-    for d in report.drift:
-        out.print(f"[red]drift[/] {d.article_id}: annotators saw different texts "
-                  + ", ".join(f"{n}={h[:12]}" for n, h in d.text_sha256.items()))
 
 
 def agreement_cmd(
