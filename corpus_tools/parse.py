@@ -29,34 +29,41 @@ class ParseError(ValueError):
 
 # --------------------------------------------------------------------------- normalisation
 
-_SPACE_CHARS = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t"
-_NEWLINE_CHARS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-# Invisible characters that only break tokens: zero-width (ZWJ handled apart), soft hyphen,
-# bidi marks, word joiner, BOM, object replacement, other C0 controls.
-_DROP_CHARS = (
-    "\u200b\u200c\ufeff\u2060\u00ad\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufffc"
-    "\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1f\x7f"
+# Invisible characters that only break tokens: zero-width space/non-joiner (the joiner is
+# handled apart), BOM, word joiner, soft hyphen, bidi marks, object replacement, and C0
+# controls other than white space. Unicode white space (no-break spaces, tabs, U+2000..U+200A)
+# and line separators (U+2028, form feed...) are handled by str.split()/splitlines() per line.
+_DROP_RE = re.compile(
+    "[\u200b\u200c\ufeff\u2060\u00ad\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffc\x01-\x08\x0e-\x1b\x7f]"
 )
-_ODD_RE = re.compile("[" + re.escape(_SPACE_CHARS + _NEWLINE_CHARS + _DROP_CHARS) + "]")
 # A zero-width joiner is kept only between two emoji-ish code points (family, profession,
 # skin-tone sequences); anywhere else it is an invisible token breaker.
 _EMOJI = "\u00a9\u00ae\u203c-\u3299\ufe0f\U0001f000-\U0001faff\U000e0020-\U000e007f"
 _STRAY_ZWJ_RE = re.compile(f"(?<![{_EMOJI}])\u200d|\u200d(?![{_EMOJI}])")
 
 
+def normalize_lines(text: str) -> list[str]:
+    """The non-empty lines of ``text``, each cleaned: invisible characters removed (ZWJ kept
+    inside emoji sequences), NFC, every run of white space (no-break spaces, tabs...) folded
+    to one space, no edge spaces. Any line break (CRLF, CR, U+2028, form feed) splits lines."""
+    if _DROP_RE.search(text):
+        text = _DROP_RE.sub("", text)
+    if not text.isascii():
+        if "\u200d" in text:
+            text = _STRAY_ZWJ_RE.sub("", text)
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+    out = []
+    for raw in text.splitlines():
+        line = " ".join(raw.split())
+        if line:
+            out.append(line)
+    return out
+
+
 def normalize_text(text: str) -> str:
-    """Unix line ends, no-break/odd spaces to spaces, invisible characters removed (ZWJ kept
-    inside emoji sequences), Unicode NFC. Line structure is kept."""
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    odd = set(_ODD_RE.findall(text))
-    for ch in odd:
-        text = text.replace(ch, " " if ch in _SPACE_CHARS else "\n" if ch in _NEWLINE_CHARS else "")
-    if "\u200d" in text:
-        text = _STRAY_ZWJ_RE.sub("", text)
-    if not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
-    return text
+    """``normalize_lines`` joined with newlines (for callers that want the cleaned text)."""
+    return "\n".join(normalize_lines(text))
 
 
 # --------------------------------------------------------------------------- dates
@@ -75,22 +82,27 @@ _MONTHS = {
     "november": 11, "nopember": 11, "nov": 11, "nop": 11,
     "desember": 12, "december": 12, "des": 12, "dec": 12,
 }  # fmt: skip
-_DAYS = (
-    "senin|selasa|rabu|kamis|jum'?at|jumat|sabtu|minggu|ahad|"
-    "monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun"
+_DAY_NAMES = frozenset(
+    "senin selasa rabu kamis jumat jum'at sabtu minggu ahad monday tuesday wednesday thursday friday "
+    "saturday sunday mon tue wed thu fri sat sun".split()
 )
-_MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_DATE_RE = re.compile(
-    rf"(?:\b(?:{_DAYS})\b\.?\s*,?\s*)?"
-    rf"(?:(?<!\d)(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH_ALT})\b\.?,?\s+(?P<y1>\d{{4}})"
-    rf"|\b(?P<m2>{_MONTH_ALT})\b\.?\s+(?P<d2>\d{{1,2}}),?\s+(?P<y2>\d{{4}})"
-    rf"|(?<!\d)(?P<d3>\d{{1,2}})[/.-](?P<m3>\d{{1,2}})[/.-](?P<y3>\d{{4}})"
-    rf"|(?<!\d)(?P<y4>\d{{4}})-(?P<m4>\d{{2}})-(?P<d4>\d{{2}}))(?!\d)"
-    rf"(?:\s*(?:[,|•·T]|[-–—])?\s*(?:(?:pukul|pkl\.?|jam|at)\s*)?"
-    rf"(?P<h>\d{{1,2}})[:.](?P<mi>\d{{2}})(?:[:.](?P<s>\d{{2}}))?(?!\d)"
-    rf"(?:\s*(?P<z>WITA|WIB|WIT|UTC|GMT)\b(?:\s*(?P<zo>[+-]\s*\d{{1,2}})(?::?(?P<zm>\d{{2}}))?)?)?)?",
+# Dates start with a digit (``8 Mei 2025``, ``08/05/2025``, ``2025-05-08``) or, in English,
+# with a month (``May 8, 2025``). Month words are matched as plain letters and checked against
+# _MONTHS in code: a regex alternation of 40 month names tried at every position is ~100x
+# slower. The weekday is not needed for the date and is skipped as filler.
+_DATE_NUM_RE = re.compile(
+    r"(?<!\d)(?:(?P<d1>\d{1,2})\s+(?P<m1>[A-Za-z]{3,9})\.?,?\s+(?P<y1>\d{4})"
+    r"|(?P<d3>\d{1,2})[/.-](?P<m3>\d{1,2})[/.-](?P<y3>\d{4})"
+    r"|(?P<y4>\d{4})-(?P<m4>\d{2})-(?P<d4>\d{2}))(?!\d)"
+)
+_DATE_MDY_RE = re.compile(r"(?<![A-Za-z])(?P<m2>[A-Za-z]{3,9})\.?\s+(?P<d2>\d{1,2}),?\s+(?P<y2>\d{4})(?!\d)")
+_TIME_RE = re.compile(
+    r"\s*(?:[,|•·T]|[-–—])?\s*(?:(?:pukul|pkl\.?|jam|at)\s*)?"
+    r"(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<s>\d{2}))?(?!\d)"
+    r"(?:\s*(?P<z>WITA|WIB|WIT|UTC|GMT)\b(?:\s*(?P<zo>[+-]\s*\d{1,2})(?::?(?P<zm>\d{2}))?)?)?",
     re.IGNORECASE,
 )
+_DIGIT_RE = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -101,35 +113,49 @@ class _DateHit:
     end: int
 
 
-def _date_hit(m: re.Match) -> _DateHit | None:
-    g = m.group
+def _date_hit(text: str, m: re.Match) -> _DateHit | None:
+    """Date match plus the time and zone that follow it; None if not a real date."""
+    g = m.groupdict().get
     try:
         if g("d1"):
             y, mo, d = int(g("y1")), _MONTHS[g("m1").lower()], int(g("d1"))
-        elif g("m2"):
-            y, mo, d = int(g("y2")), _MONTHS[g("m2").lower()], int(g("d2"))
         elif g("d3"):
             y, mo, d = int(g("y3")), int(g("m3")), int(g("d3"))
-        else:
+        elif g("y4"):
             y, mo, d = int(g("y4")), int(g("m4")), int(g("d4"))
-        h = int(g("h")) if g("h") else 0
-        mi = int(g("mi")) if g("mi") else 0
-        s = int(g("s")) if g("s") else 0
-        when = datetime(y, mo, d, h, mi, s)
+        else:
+            y, mo, d = int(g("y2")), _MONTHS[g("m2").lower()], int(g("d2"))
+        if not 1900 <= y <= 2200:
+            return None
+        when = datetime(y, mo, d)
     except (ValueError, KeyError):
         return None
-    if not 1900 <= y <= 2200:
-        return None
+    end = m.end()
     zone = None
-    z = (g("z") or "").upper()
-    if z in ZONES:
-        zone = ZONES[z]
-    elif z:
-        hours = int(g("zo").replace(" ", "")) if g("zo") else 0
-        minutes = int(g("zm") or 0) * (-1 if hours < 0 else 1)
-        if -14 <= hours <= 14:
-            zone = timezone(timedelta(hours=hours, minutes=minutes))
-    return _DateHit(when, zone, m.start(), m.end())
+    t = _TIME_RE.match(text, end)
+    if t is not None:
+        try:
+            when = when.replace(hour=int(t.group("h")), minute=int(t.group("mi")), second=int(t.group("s") or 0))
+        except ValueError:
+            return _DateHit(when, None, m.start(), end)
+        end = t.end()
+        z = (t.group("z") or "").upper()
+        if z in ZONES:
+            zone = ZONES[z]
+        elif z:
+            hours = int(t.group("zo").replace(" ", "")) if t.group("zo") else 0
+            minutes = int(t.group("zm") or 0) * (-1 if hours < 0 else 1)
+            if -14 <= hours <= 14:
+                zone = timezone(timedelta(hours=hours, minutes=minutes))
+    return _DateHit(when, zone, m.start(), end)
+
+
+def _find_dates(text: str) -> list[_DateHit]:
+    """Every date in ``text`` in order (day-first forms, else English month-first forms)."""
+    hits = [h for m in _DATE_NUM_RE.finditer(text) if (h := _date_hit(text, m)) is not None]
+    if not hits:
+        hits = [h for m in _DATE_MDY_RE.finditer(text) if (h := _date_hit(text, m)) is not None]
+    return hits
 
 
 def parse_date(text: str, *, zone: str | None = None, default_zone: str = "WIB") -> datetime | None:
@@ -140,12 +166,11 @@ def parse_date(text: str, *, zone: str | None = None, default_zone: str = "WIB")
     zone written in the text wins, else ``zone`` (the outlet's), else ``default_zone``. A date
     without a time is taken as midnight of that day.
     """
-    for m in _DATE_RE.finditer(text):
-        hit = _date_hit(m)
-        if hit is not None:
-            tz = hit.zone or ZONES[zone or default_zone]
-            return hit.when.replace(tzinfo=tz)
-    return None
+    hits = _find_dates(text)
+    if not hits:
+        return None
+    hit = hits[0]
+    return hit.when.replace(tzinfo=hit.zone or ZONES[zone or default_zone])
 
 
 # --------------------------------------------------------------------------- line patterns
@@ -251,9 +276,12 @@ _LAPORAN_RE = re.compile(
     re.IGNORECASE,
 )
 _SEG_SPLIT_RE = re.compile(r"\s*(?:[|•·]|\s/\s|\s[-–—]{1,2}\s|^[-–—]{1,2}\s|\s[-–—]{1,2}$)\s*")
+# What is left of a byline segment once its date is cut out: "Diperbarui:", "Kamis,".
 _DATE_PREFIX_RE = re.compile(
-    r"^(?:(?:di)?(?:terbitkan|publikasikan|perbarui|perbaharui|posting|unggah)|terbit|update[d]?|published|posted|"
-    r"last\s+updated|dibuat|tanggal|waktu|pukul|publish|rilis|dirilis)\s*:?$",
+    r"^(?:(?:(?:di)?(?:terbitkan|publikasikan|perbarui|perbaharui|posting|unggah)|terbit|update[d]?|published|posted|"
+    r"last\s+updated|dibuat|tanggal|waktu|pukul|publish|rilis|dirilis)\s*:?\s*)?"
+    r"(?:(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    r"|mon|tue|wed|thu|fri|sat|sun)\b\.?\s*,?)?$",
     re.IGNORECASE,
 )
 _UPDATED_RE = re.compile(r"(?:perbarui|perbaharui|update)", re.IGNORECASE)
@@ -277,14 +305,10 @@ _TAIL_OUTLET_NAME_RE = re.compile(
     r"\s*\((?P<outlet>[\w-]+(?:\.[\w-]+)*\.(?:com|id|co\.id|net|co))\s*/\s*(?P<name>[A-Z][^()/]{2,50}?)\)\s*$"
 )
 
-# Photo captions.
-_CAPTION_KEY_RE = re.compile(
-    r"^(?P<text>.*?)\s*[(\[]?\s*(?<![\w])(?:foto|photo|sumber\s+foto|kredit\s+foto|ilustrasi\s+foto|gambar|image|pic)\s*:\s*"
-    r"(?P<credit>[^()\[\]:]{1,80}?)\s*[)\]]?\s*\.?$",
-    re.IGNORECASE,
+# Photo captions: "Foto: Daily NK", "(Foto: Reuters)", "Sumber foto: ...".
+_CAPTION_HINT_RE = re.compile(
+    r"[(\[]?\s*(?<![\w])(?:foto|photo|sumber\s+foto|kredit\s+foto|ilustrasi\s+foto|gambar|image)\s*:\s*", re.IGNORECASE
 )
-_CAPTION_PAREN_RE = re.compile(r"^(?P<text>.*\S)\s*[(\[](?P<credit>[^()\[\]]{2,80})[)\]]\s*\.?$")
-_ANTARA_FOTO_RE = re.compile(r"^(?P<text>.*?)\s*[(\[]?(?P<credit>ANTARA\s+FOTO\s*/[^()\[\]]{1,80}?)[)\]]?\.?$")
 
 # Dateline at the start of the first body paragraph.
 _DATELINE_RE = re.compile(r"^(?P<pre>[^\s:–—][^:–—]{0,69}?)(?:\s+-{1,3}|\s*[–—]{1,2}|\s*:)(?:\s+|$)")
@@ -296,7 +320,7 @@ _NOT_CITY = frozenset(
     pemerintah dia ia mereka kami kita saya namun sementara selain menurut kata catatan baca lihat simak
     update editor foto sumber informasi penulis reporter breaking berita video live pengumuman disclaimer
     tonton berikut pertama kedua ketiga jadi oleh by the a""".split()
-) | frozenset(_DAYS.replace("'?", "").split("|")) | frozenset(_MONTHS)
+) | _DAY_NAMES | frozenset(_MONTHS)
 
 _QUOTE_OPEN = frozenset('"“«„\'‘')
 _QUOTE_CLOSE = frozenset('"”»\'’')
@@ -361,10 +385,10 @@ def _names(value: str, *, strict: bool) -> list[str] | None:
     return out or None
 
 
-def _meta_line(line: str, p: _Parsed, lineno: int) -> bool:
+def _meta_line(line: str, p: _Parsed, lineno: int, first: str = "") -> bool:
     """Bylines, date lines and credit lines (``Reporter: A | Editor: B``, ``Fajar Nugraha •
     8 May 2025 09:07``, ``Rep: X / Red: Y``). Records what they hold; True if ``line`` is one."""
-    m = _LAPORAN_RE.match(line)
+    m = _LAPORAN_RE.match(line) if first == "laporan" else None
     if m:
         names = _names(m.group("name"), strict=True)
         if names:
@@ -375,19 +399,18 @@ def _meta_line(line: str, p: _Parsed, lineno: int) -> bool:
         return False
     dates: list[tuple[_DateHit, bool]] = []
     rest = line
-    if any(ch.isdigit() for ch in line):
+    if _DIGIT_RE.search(line):
         parts = []
         pos = 0
-        for m in _DATE_RE.finditer(line):
-            hit = _date_hit(m)
-            if hit is None:
-                continue
-            parts.append(line[pos : m.start()])
-            dates.append((hit, bool(_UPDATED_RE.search(line, max(0, m.start() - 25), m.start()))))
-            pos = m.end()
+        for hit in _find_dates(line):
+            parts.append(line[pos : hit.start])
+            dates.append((hit, bool(_UPDATED_RE.search(line, max(0, hit.start - 25), hit.start))))
+            pos = hit.end
             parts.append(" | ")
         parts.append(line[pos:])
         rest = "".join(parts)
+    elif ":" not in line and not _BY_RE.match(line):
+        return False
     found_credits: list[tuple[str, str]] = []
     names: list[str] = []
     outlets: list[OutletMatch] = []
@@ -483,30 +506,72 @@ def _paren_line(inner: str, p: _Parsed) -> bool:
 
 def _caption(line: str, p: _Parsed, lineno: int) -> bool:
     """Photo captions: ``Text. Foto: Credit``, ``Text (Foto: Credit)``, ``Text (AFP/STR)``,
-    ``Text. ANTARA FOTO/Name/abc``. The caption moves to ``Article.captions``."""
+    ``Text. ANTARA FOTO/Name/abc``. The caption moves to ``Article.captions``.
+
+    Only the last 100 characters are searched for the credit, so body paragraphs that merely
+    mention a photo stay untouched and long lines cost little."""
     if len(line) > 400:
         return False
-    low = line.lower()
+    tail_at = max(0, len(line) - 100)
+    tail = line[tail_at:]
+    text = credit = None
     m = None
-    if "foto" in low or "photo" in low or "gambar" in low or "image" in low or "pic" in low:
-        m = _CAPTION_KEY_RE.match(line)
-        if m is None and "antara foto" in low:
-            m = _ANTARA_FOTO_RE.match(line)
-    if m is None and line[-1] in ")]." and ("/" in line or "dok" in low or "istimewa" in low):
-        pm = _CAPTION_PAREN_RE.match(line)
-        if pm is not None:
-            credit = pm.group("credit").strip()
+    low_tail = tail.lower()
+    if "foto" in low_tail or "photo" in low_tail or "gambar" in low_tail or "image" in low_tail:
+        m = _CAPTION_HINT_RE.match(line) or _CAPTION_HINT_RE.search(line, tail_at)
+    elif line[:4].lower() in ("foto", "phot"):
+        m = _CAPTION_HINT_RE.match(line)
+    if m is not None and m.start() == 0:
+        # "Foto: Daily NK", "Foto: Kim Jong Un di Seoul (AP/Ahn Young-joon)", "Foto: Warga antre."
+        rest = line[m.end() :].strip()
+        end = rest.rstrip(".")
+        k = max(end.rfind("("), end.rfind("["))
+        if end and end[-1] in ")]" and k > 0:
+            text, credit = end[:k], end[k + 1 : -1]
+        elif rest.count(" ") <= 6 and rest[-1] not in ".!?":
+            text, credit = "", rest
+        else:
+            p.captions.append(Caption(text=rest, credit=None))
+            p.meta_lines.append(lineno)
+            return True
+    elif m is not None:
+        credit = line[m.end() :].strip()
+        text = line[: m.start()]
+        if m.group(0).startswith(("(", "[")):
+            if not credit.endswith((")", "]", ").", "].")):
+                return False
+            credit = credit.rstrip(".")[:-1]
+        elif not (credit[:1].isupper() or credit[:3].lower() == "dok") or credit.count(" ") > 6 or credit[-1] in "?!":
+            return False
+    elif line[-1] in ")]." and "/" in tail:
+        end = line.rstrip(".")
+        if end[-1] not in ")]":
+            # "Caption. ANTARA FOTO/Name/abc."
+            k = line.find("ANTARA FOTO/", tail_at)
+            if k < 0:
+                return False
+            text, credit = line[:k], end[k:]
+        else:
+            k = max(end.rfind("("), end.rfind("["))
+            if k <= 0:
+                return False
+            credit = end[k + 1 : -1].strip()
             head = credit.split("/", 1)[0].strip().lower()
-            first = head.split(" ", 1)[0]
-            if ("/" in credit and head in _PHOTO_AGENCY_SET) or first in {"dok", "dok.", "dokumentasi", "istimewa"}:
-                m = pm
-    if m is None:
+            if "/" not in credit or head not in _PHOTO_AGENCY_SET:
+                return False
+            text = end[:k]
+    elif line[-1] in ")]" and ("(Dok" in tail or "(Istimewa" in tail):
+        k = line.rfind("(")
+        text, credit = line[:k], line[k + 1 : -1]
+    else:
         return False
-    text = m.group("text").strip(" -–—|")
-    credit = m.group("credit").strip(" .")
-    if len(credit) > 80 or credit.count(" ") > 8:
+    text = text.strip(" -–—|([")
+    credit = credit.strip(" .")
+    if not credit or len(credit) > 80 or credit.count(" ") > 8 or any(c in credit for c in "()[]:"):
         return False
-    p.captions.append(Caption(text=text, credit=credit or None))
+    if len(text) > 300:
+        return False
+    p.captions.append(Caption(text=text, credit=credit))
     p.meta_lines.append(lineno)
     return True
 
@@ -514,9 +579,28 @@ def _caption(line: str, p: _Parsed, lineno: int) -> bool:
 _TEXT, _DROP, _DROP_NEXT, _RELATED1, _RELATED = range(5)
 
 
+# First words that can start a boilerplate line; any other first word skips those patterns,
+# so a plain body paragraph costs a set lookup instead of a dozen regex calls.
+_CHROME_FIRST = frozenset(
+    "tags tag topik topic kata keywords keyword kategori category label home beranda copyright hak © (c) "
+    "dilarang klik sumber halaman hal page lanjut lanjutkan scroll advertisement facebook twitter x whatsapp "
+    "wa telegram line linkedin pinterest email e-mail copy salin share bagikan print editor's editors pilihan "
+    "artikel berita".split()
+)
+_BACA_FIRST = frozenset("baca lihat simak cek tonton saksikan dengarkan klik read".split())
+_SYND_FIRST = frozenset("artikel berita tulisan konten naskah sebagian this".split())
+_FOLLOW_FIRST = frozenset(
+    "jangan yuk ayo mari silakan klik ikuti follow gabung bergabung join subscribe berlangganan dapatkan "
+    "download unduh pantau cek simak update baca".split()
+)
+_FIRST_STRIP = "\"'“‘([*•-–—:.,!?#>»› "
+
+
 def _classify(line: str, nxt: str | None, p: _Parsed, lineno: int) -> int:
-    """One line's fate. Long lines only face the few patterns a body paragraph could trip."""
+    """One line's fate. The first word decides which boilerplate patterns are worth trying."""
     n = len(line)
+    low = line[:40].lower()
+    first = low.split(" ", 1)[0].strip(_FIRST_STRIP)
     if n <= 200:
         key = line.lower().strip(" :.-–—|•»›>*#")
         if key in _RELATED_ONE:
@@ -525,42 +609,40 @@ def _classify(line: str, nxt: str | None, p: _Parsed, lineno: int) -> int:
             return _RELATED
         if key in _CHROME_EXACT or not key:
             return _DROP
-        if _CHROME_RE.match(line):
+        c0 = line[0]
+        if (first in _CHROME_FIRST or c0.isdigit() or c0 in "[©" or first.startswith(("http", "www."))) and _CHROME_RE.match(line):
             return _DROP
-        m = _LOGO_RE.match(line)
-        if m and m.group("name").count(" ") < 6:
-            name = m.group("name").strip()
-            p.offer_outlet(1, p.table.lookup(name) or OutletMatch(name, None, None, False))
-            return _DROP
-        if line[0] in "([" and line[-1] in ")].":
+        if first == "logo":
+            m = _LOGO_RE.match(line)
+            if m and m.group("name").count(" ") < 6:
+                name = m.group("name").strip()
+                p.offer_outlet(1, p.table.lookup(name) or OutletMatch(name, None, None, False))
+                return _DROP
+        if c0 in "([" and line[-1] in ")].":
             m = _PAREN_LINE_RE.match(line)
             if m and _paren_line(m.group("inner"), p):
                 return _DROP
-        if _meta_line(line, p, lineno):
+        if first in ("foto", "photo") and _caption(line, p, lineno):
             return _DROP
-        if line[:5].lower() in ("foto:", "foto ", "photo"):
-            fm = _KV_RE.match(line)
-            if fm and fm.group("key").lower() in ("foto", "photo"):
-                val = fm.group("val").strip()
-                if val.count(" ") <= 6 and val[-1] not in ".!?":
-                    p.captions.append(Caption(text="", credit=val))
-                    return _DROP
-    if _BACA_RE.match(line):
+        if _meta_line(line, p, lineno, first):
+            return _DROP
+    if first in _BACA_FIRST and _BACA_RE.match(line):
         return _DROP
-    if _SYNDICATION_RE.match(line):
+    if first in _SYND_FIRST and _SYNDICATION_RE.match(line):
         return _DROP
     if n <= 400:
-        if _FOLLOW_START_RE.match(line):
-            plat = _FOLLOW_PLATFORM_RE.search(line)
-            if plat:
+        if first in _FOLLOW_FIRST and _FOLLOW_START_RE.match(line):
+            if _FOLLOW_PLATFORM_RE.search(line):
                 _offer_mentions(line, p, 4)
                 return _DROP
             if nxt is not None and n <= 200 and line[-1] not in ".!?" and len(nxt) <= 120 and _FOLLOW_PLATFORM_RE.search(nxt):
                 _offer_mentions(nxt, p, 4)
                 return _DROP_NEXT
-        elif n <= 300 and _FOLLOW_ANY_RE.search(line):
-            _offer_mentions(line, p, 4)
-            return _DROP
+        elif n <= 300:
+            lowall = line.lower()
+            if ("google" in lowall or "whatsapp" in lowall or "telegram" in lowall) and _FOLLOW_ANY_RE.search(line):
+                _offer_mentions(line, p, 4)
+                return _DROP
         if _caption(line, p, lineno):
             return _DROP
     return _TEXT
@@ -604,7 +686,7 @@ def _loose_outlet(token: str) -> OutletMatch | None:
     """An outlet name in a dateline that the table does not know (``CNBC Indonesia``)."""
     token = token.strip()
     words = token.split()
-    if not 1 <= len(words) <= 3 or len(token) > 40 or any(ch.isdigit() for ch in token):
+    if not 1 <= len(words) <= 3 or len(token) > 40 or _DIGIT_RE.search(token):
         return None
     if words[0].lower() in _NOT_CITY or not all(w[0].isupper() for w in words):
         return None
@@ -616,7 +698,10 @@ def split_dateline(line: str, table: OutletTable | None = None) -> _Dateline | N
     ``SEOUL, KOMPAS.com —``, ``Washington (ANTARA News) -``, ``Finnews.id –``, ``Pyongyang:``,
     ``JAKARTA -``, ``KONTAN.CO.ID - JAKARTA.``. None when the paragraph has no dateline."""
     table = table or load_outlets()
-    m = _DATELINE_RE.match(line[:120])
+    head = line[:120]
+    if "-" not in head and "–" not in head and "—" not in head and ":" not in head:
+        return None
+    m = _DATELINE_RE.match(head)
     if m is None:
         return None
     pre = m.group("pre").strip()
@@ -662,16 +747,17 @@ def split_dateline(line: str, table: OutletTable | None = None) -> _Dateline | N
 
 
 def _guess_lang(text: str) -> str:
-    words = text[:2000].lower().split()
-    id_n = sum(w in _ID_WORDS for w in words)
-    en_n = sum(w in _EN_WORDS for w in words)
+    words = text[:1000].lower().split()
+    id_n = sum(map(_ID_WORDS.__contains__, words))
+    en_n = sum(map(_EN_WORDS.__contains__, words))
     return "en" if en_n >= 5 and en_n > 2 * id_n else "id"
 
 
 def _block_kind(line: str, is_last: bool) -> BlockKind:
     if not is_last and _heading_shaped(line):
         return "heading"
-    if _LIST_RE.match(line):
+    c0 = line[0]
+    if (c0 in "-•*▪►‣·–" or c0.isdigit() or (c0.islower() and line[1:2] in ".)")) and _LIST_RE.match(line):
         return "list_item"
     if len(line) > 1 and line[0] in _QUOTE_OPEN and line[-1] in _QUOTE_CLOSE:
         return "quote"
@@ -690,11 +776,9 @@ def parse_article(
         raise ParseError("empty text: the file holds no characters other than white space")
     if "\x00" in text:
         raise ParseError("text holds NUL characters: this is binary data, not copied article text")
-    if len(_HTML_RE.findall(text[:4096])) >= 2:
+    if "<" in text[:4096] and len(_HTML_RE.findall(text[:4096])) >= 2:
         raise ParseError("text looks like HTML markup: save the page as plain text (or extract its text) and ingest that")
-    clean = normalize_text(text)
-    lines = [" ".join(raw.split()) for raw in clean.split("\n")]
-    lines = [ln for ln in lines if ln]
+    lines = normalize_lines(text)
     if not lines:
         raise ParseError("empty text: nothing left after removing white space and invisible characters")
 
@@ -774,13 +858,13 @@ def parse_article(
     if kept:
         last_no, last = kept[-1]
         for _ in range(2):
-            m = _TAIL_INITIALS_RE.search(last, max(0, len(last) - 80))
+            m = _TAIL_INITIALS_RE.search(last, max(0, len(last) - 80)) if last.endswith(")") else None
             if m and m.start() > 0:
                 for t in m.group("inner").split("/"):
                     p.credit(t.strip(), "initials")
                 last = last[: m.start()].rstrip()
                 continue
-            m = _TAIL_OUTLET_NAME_RE.search(last, max(0, len(last) - 90))
+            m = _TAIL_OUTLET_NAME_RE.search(last, max(0, len(last) - 90)) if last.endswith(")") else None
             if m and m.start() > 0 and p.table.lookup(m.group("outlet")):
                 p.offer_outlet(3, p.table.lookup(m.group("outlet")))
                 p.credit(m.group("name"), "writer")
