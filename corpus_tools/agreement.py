@@ -28,6 +28,7 @@ comparison for that pair and listed under ``drift``.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
@@ -55,11 +56,6 @@ class F1Score(BaseModel):
     f1: float | None = None
     note: str | None = None
 
-    def add(self, matched: int, first: int, second: int) -> None:
-        self.matched += matched
-        self.first += first
-        self.second += second
-
     def finish(self, measurable: bool = True) -> "F1Score":
         if not measurable:
             self.f1, self.note = None, NOT_MEASURABLE
@@ -68,6 +64,23 @@ class F1Score(BaseModel):
         else:
             self.f1 = 2 * self.matched / (self.first + self.second)
         return self
+
+
+class _Tally:
+    """Plain counters while computing (pydantic attribute writes are slow in the inner loop)."""
+
+    __slots__ = ("matched", "first", "second")
+
+    def __init__(self) -> None:
+        self.matched = self.first = self.second = 0
+
+    def add(self, matched: int, first: int, second: int) -> None:
+        self.matched += matched
+        self.first += first
+        self.second += second
+
+    def finish(self, measurable: bool = True) -> F1Score:
+        return F1Score(matched=self.matched, first=self.first, second=self.second).finish(measurable)
 
 
 class LabelF1(BaseModel):
@@ -191,12 +204,24 @@ def count_exact(first: Iterable[Hashable], second: Iterable[Hashable]) -> int:
     return sum((Counter(first) & Counter(second)).values())
 
 
+def _by_label(keys: Iterable[SpanKey]) -> dict[str, list[SpanKey]]:
+    out: dict[str, list[SpanKey]] = defaultdict(list)
+    for k in keys:
+        out[k[2]].append(k)
+    return out
+
+
 def count_overlap(first: Sequence[SpanKey], second: Sequence[SpanKey]) -> int:
     """Maximum one-to-one matching of same-label, overlapping spans (Kuhn's algorithm)."""
-    adj = [
-        [j for j, b in enumerate(second) if a[2] == b[2] and a[0] < b[1] and b[0] < a[1]]
-        for a in first
-    ]
+    exact = Counter(first) & Counter(second)
+    if sum(exact.values()) == len(first) or sum(exact.values()) == len(second):
+        return min(len(first), len(second))  # one side is contained in the other: nothing more to match
+    order = sorted(range(len(second)), key=lambda j: second[j][0])
+    starts = [second[j][0] for j in order]
+    adj = []
+    for a in first:
+        hi = bisect.bisect_left(starts, a[1])  # candidates start before a ends
+        adj.append([j for j in order[:hi] if second[j][1] > a[0] and second[j][2] == a[2]])
     match_of: dict[int, int] = {}
 
     def augment(i: int, seen: set[int]) -> bool:
@@ -255,14 +280,14 @@ def compute_agreement(
     def comparable(a: Annotation, b: Annotation) -> bool:
         return a.text_sha256 == b.text_sha256
 
-    spans_exact, spans_overlap, relations = F1Score(), F1Score(), F1Score()
-    span_labels: dict[str, LabelF1] = defaultdict(LabelF1)
-    rel_labels: dict[str, F1Score] = defaultdict(F1Score)
+    spans_exact, spans_overlap, relations = _Tally(), _Tally(), _Tally()
+    span_labels: dict[str, tuple[_Tally, _Tally]] = defaultdict(lambda: (_Tally(), _Tally()))
+    rel_labels: dict[str, _Tally] = defaultdict(_Tally)
     pairs: list[PairReport] = []
     compared: set[str] = set()
 
     for first, second in itertools.combinations(annotators, 2):
-        p_exact, p_overlap, p_rel = F1Score(), F1Score(), F1Score()
+        p_exact, p_overlap, p_rel = _Tally(), _Tally(), _Tally()
         decisions: dict[str, tuple[list[bool], list[bool]]] = {lab: ([], []) for lab in category_labels}
         n_articles = 0
         for aid, recs in sorted(by_article.items()):
@@ -271,14 +296,15 @@ def compute_agreement(
                 continue
             n_articles += 1
             compared.add(aid)
-            ka, kb = [span_key(s) for s in a.spans], [span_key(s) for s in b.spans]
-            ex, ov = count_exact(ka, kb), count_overlap(ka, kb)
-            for score, m in ((p_exact, ex), (p_overlap, ov)):
-                score.add(m, len(ka), len(kb))
-            for lab in sorted({k[2] for k in ka + kb}):
-                la, lb = [k for k in ka if k[2] == lab], [k for k in kb if k[2] == lab]
-                span_labels[lab].exact.add(count_exact(la, lb), len(la), len(lb))
-                span_labels[lab].overlap.add(count_overlap(la, lb), len(la), len(lb))
+            # Matches never cross labels, so the totals are the sums of the per-label counts.
+            ga, gb = _by_label(span_key(s) for s in a.spans), _by_label(span_key(s) for s in b.spans)
+            for lab in sorted(set(ga) | set(gb)):
+                la, lb = ga.get(lab, []), gb.get(lab, [])
+                ex, ov = count_exact(la, lb), count_overlap(la, lb)
+                span_labels[lab][0].add(ex, len(la), len(lb))
+                span_labels[lab][1].add(ov, len(la), len(lb))
+                p_exact.add(ex, len(la), len(lb))
+                p_overlap.add(ov, len(la), len(lb))
             ra, rb = relation_keys(a), relation_keys(b)
             p_rel.add(count_exact(ra, rb), len(ra), len(rb))
             for lab in sorted({k[2] for k in ra + rb}):
@@ -351,7 +377,7 @@ def compute_agreement(
         note=note,
         spans_exact=spans_exact.finish(measurable),
         spans_overlap=spans_overlap.finish(measurable),
-        spans_per_label={lab: LabelF1(exact=v.exact.finish(measurable), overlap=v.overlap.finish(measurable)) for lab, v in sorted(span_labels.items())},
+        spans_per_label={lab: LabelF1(exact=ex.finish(measurable), overlap=ov.finish(measurable)) for lab, (ex, ov) in sorted(span_labels.items())},
         relations=relations.finish(measurable),
         relations_per_label={lab: v.finish(measurable) for lab, v in sorted(rel_labels.items())},
         categories=categories,

@@ -247,3 +247,30 @@ def test_load_annotation_dir_errors(tmp_path):
         load_annotation_dir(tmp_path)
     res = CliRunner().invoke(app, ["agreement", str(tmp_path)])
     assert res.exit_code == 1 and "no *.jsonl" in res.output
+
+
+def test_overlap_matching_equals_brute_force_on_random_sets():
+    import itertools
+    import random
+
+    rng = random.Random(7)
+
+    def brute(first, second):
+        best = 0
+        for perm in itertools.permutations(range(len(second)), min(len(first), len(second))):
+            pairs = zip(first, (second[j] for j in perm))
+            best = max(best, sum(a[2] == b[2] and a[0] < b[1] and b[0] < a[1] for a, b in pairs))
+        return best
+
+    def spans(n):
+        out = []
+        for _ in range(n):
+            s = rng.randrange(0, 30)
+            out.append((s, s + rng.randrange(1, 8), rng.choice("PO")))
+        return out
+
+    for _ in range(300):
+        a, b = spans(rng.randrange(0, 5)), spans(rng.randrange(0, 5))
+        if len(a) > len(b):
+            a, b = b, a
+        assert count_overlap(a, b) == brute(a, b) == count_overlap(b, a), (a, b)
