@@ -475,7 +475,7 @@ def _build_into(
                     used_annotations.add(art.id)
                     ann_where = f"{ann_index.path}:{loc[1]}"
                     ann_raw = _read_line_at(ann_fh, loc[0])
-                    res = validate_annotation(_json_obj(ann_raw) or {}, art, scheme, ann_where)
+                    res = validate_annotation(ann_raw, art, scheme, ann_where)
                     if isinstance(res, GateFailure):
                         failures.append(res)
                         continue
@@ -492,7 +492,8 @@ def _build_into(
                 if ann is not None:
                     ents = [(e["start"], e["end"], e["label"]) for e in row["entities"]]
                     nd = NerDoc(art.id, art.text, [(b.start, b.end) for b in art.blocks], ents)
-                    stats.entities_left_out_of_ner += len(ents) - len(non_overlapping(ents))
+                    if scheme.allow_overlapping_spans:  # otherwise validation already ruled overlaps out
+                        stats.entities_left_out_of_ner += len(ents) - len(non_overlapping(ents))
                 batch.append((split, row, nd))
                 if len(batch) >= BATCH_ARTICLES:
                     flush()

@@ -77,11 +77,11 @@ def labels_outside_scheme(ann: Annotation, scheme: LabelScheme) -> list[str]:
     return bad
 
 
-def validate_annotation(obj: dict, article: Article, scheme: LabelScheme, where: str) -> Annotation | GateFailure:
-    """An ``Annotation`` checked against its article and the scheme, or the failure."""
+def validate_annotation(raw: dict | str | bytes, article: Article, scheme: LabelScheme, where: str) -> Annotation | GateFailure:
+    """An ``Annotation`` (parsed object or JSON text) checked against its article and the scheme, or the failure."""
     aid = article.id
     try:
-        ann = Annotation.model_validate(obj)
+        ann = Annotation.model_validate(raw) if isinstance(raw, dict) else Annotation.model_validate_json(raw)
     except ValidationError as e:
         return GateFailure("annotation", f"invalid annotation: {describe_validation_error(e)}", aid, where)
     bad = labels_outside_scheme(ann, scheme)

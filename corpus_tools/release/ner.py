@@ -41,19 +41,25 @@ def _char_class(ch: str) -> tuple[bool, bool, bool]:
     return (cat[0] in "LNM" or ch == "_", cat == "Nd", ch.isspace())
 
 
-_ASCII = np.array([_char_class(chr(i)) for i in range(128)], dtype=bool)
+_WORD, _DIGIT, _SPACE = 1, 2, 4
+
+
+def _flags(ch: str) -> int:
+    word, digit, space = _char_class(ch)
+    return _WORD * word | _DIGIT * digit | _SPACE * space
+
+
+_ASCII = np.array([_flags(chr(i)) for i in range(128)], dtype=np.uint8)
 
 
 def _classify(cps: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Word / digit / space masks for an array of code points."""
-    table = _ASCII[np.minimum(cps, 127)]
-    word, digit, space = table[:, 0].copy(), table[:, 1].copy(), table[:, 2].copy()
+    """Word / digit / space masks for an array of code points (one table lookup for ASCII)."""
+    flags = _ASCII[np.minimum(cps, 127)]
     hi = cps >= 128
     if hi.any():
         uniq, inv = np.unique(cps[hi], return_inverse=True)
-        cls = np.array([_char_class(chr(int(c))) for c in uniq], dtype=bool).reshape(-1, 3)
-        word[hi], digit[hi], space[hi] = cls[inv, 0], cls[inv, 1], cls[inv, 2]
-    return word, digit, space
+        flags[hi] = np.array([_flags(chr(int(c))) for c in uniq], dtype=np.uint8)[inv]
+    return (flags & _WORD) > 0, (flags & _DIGIT) > 0, (flags & _SPACE) > 0
 
 
 def _token_bounds(cps: np.ndarray, cuts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -67,7 +73,11 @@ def _token_bounds(cps: np.ndarray, cuts: np.ndarray) -> tuple[np.ndarray, np.nda
     next_w = np.concatenate((word[1:], [False]))
     prev_d = np.concatenate(([False], digit[:-1]))
     next_d = np.concatenate((digit[1:], [False]))
-    w = word | (np.isin(cps, _JOINERS) & prev_w & next_w) | (np.isin(cps, _DIGIT_JOINERS) & prev_d & next_d)
+    joiner = np.zeros(n, dtype=bool)
+    for c in _JOINERS:
+        joiner |= cps == c
+    digit_joiner = (cps == _DIGIT_JOINERS[0]) | (cps == _DIGIT_JOINERS[1])
+    w = word | (joiner & prev_w & next_w) | (digit_joiner & prev_d & next_d)
     cont = np.zeros(n + 1, dtype=bool)  # cont[i]: character i continues the token of character i-1
     cont[1:n] = w[1:] & w[:-1]
     if len(cuts):
@@ -98,8 +108,11 @@ class NerDoc:
 
 def non_overlapping(entities: Iterable[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
     """Earliest-starting, then longest, entity wins; entities overlapping a kept one are dropped."""
+    ents = list(entities)
+    if all(a[1] <= b[0] for a, b in zip(ents, ents[1:])):  # the usual case: already ordered, disjoint
+        return ents
     kept: list[tuple[int, int, int]] = []
-    for s, e, lab in sorted(entities, key=lambda x: (x[0], -x[1], x[2])):
+    for s, e, lab in sorted(ents, key=lambda x: (x[0], -x[1], x[2])):
         if not kept or s >= kept[-1][1]:
             kept.append((s, e, lab))
     return kept
@@ -148,14 +161,18 @@ def ner_batch(docs: Sequence[NerDoc], schema: pa.Schema) -> pa.RecordBatch:
         tags = np.zeros(len(starts), dtype=np.int64)
 
     # Token strings straight from the UTF-8 bytes (no per-token Python objects).
-    utf8_len = 1 + (cps >= 0x80) + (cps >= 0x800) + (cps >= 0x10000)
-    bytepos = np.concatenate(([0], np.cumsum(utf8_len, dtype=np.int64)))
-    mark = np.zeros(len(cps) + 1, dtype=np.int32)
-    mark[starts] += 1
-    mark[ends] -= 1
-    in_token = np.cumsum(mark[:-1]) > 0
-    data = np.frombuffer(big.encode("utf-8"), dtype=np.uint8)[np.repeat(in_token, utf8_len)]
-    tok_bytes = bytepos[ends] - bytepos[starts]
+    utf8 = np.frombuffer(big.encode("utf-8"), dtype=np.uint8)
+    if len(utf8) == len(cps):  # pure ASCII: byte positions are code-point positions
+        b_starts, b_ends = starts, ends
+    else:
+        utf8_len = 1 + (cps >= 0x80).astype(np.int64) + (cps >= 0x800) + (cps >= 0x10000)
+        bytepos = np.concatenate(([0], np.cumsum(utf8_len)))
+        b_starts, b_ends = bytepos[starts], bytepos[ends]
+    mark = np.zeros(len(utf8) + 1, dtype=np.int8)
+    mark[b_starts] += 1
+    mark[b_ends] -= 1
+    data = utf8[np.cumsum(mark[:-1], dtype=np.int8) > 0]  # tokens never overlap: the sum is 0 or 1
+    tok_bytes = b_ends - b_starts
     str_offsets = np.concatenate(([0], np.cumsum(tok_bytes))).astype(np.int32)
     tokens = pa.StringArray.from_buffers(len(starts), pa.py_buffer(str_offsets), pa.py_buffer(data))
 

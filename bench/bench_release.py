@@ -1,0 +1,151 @@
+"""Benchmark of the release builder on synthetic annotated articles.
+
+Prints, for each N (default 10,000 and 100,000), the build time and the peak RSS of a fresh
+subprocess that only builds; then, in another fresh subprocess, the time of a bare
+``pyarrow.parquet.write_table`` of exactly the same rows (the built release's Parquet tables,
+read back into memory first, written with the same compression): the floor the build is
+compared with. Peak RSS should stay flat as N grows (the builder streams), and the build
+should take at most 2x the floor.
+
+    .venv/bin/python bench/bench_release.py            # 10k and 100k
+    .venv/bin/python bench/bench_release.py --sizes 2000 --keep
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+WORDS = ("pemerintah mengatakan bahwa militer akan melakukan latihan bersama pada pekan depan untuk "
+         "meningkatkan kesiapan pasukan menghadapi ancaman rudal balistik yang diluncurkan dari wilayah "
+         "utara menurut pejabat kementerian pertahanan dalam konferensi pers di ibu kota hari ini").split()
+ENTITIES = [("Kim Jong-un", "PER"), ("Yoon Suk-yeol", "PER"), ("KCNA", "ORG"), ("Yonhap", "ORG"),
+            ("Pyongyang", "GPE"), ("Korea Selatan", "GPE"), ("Amerika Serikat", "GPE"), ("Laut Timur", "LOC"),
+            ("pabrik amunisi", "FAC"), ("Hwasong-11", "WEAPON"), ("rudal balistik", "WEAPON"),
+            ("Ulchi Freedom Shield", "EVENT"), ("Senin (12/8)", "DATE"), ("1.000 peluru", "QUANTITY")]
+CATEGORIES = ["weapons_production", "weapons_testing", "military_cooperation", "military_exercise", "nuclear_program", "diplomacy"]
+
+
+def synth(folder: Path, n: int, seed: int = 7) -> tuple[Path, Path]:
+    """Write ``n`` valid articles (about 1,900 characters, 5 paragraphs, 12 entities each) and
+    one annotation per article as JSONL, quickly (plain json, no model round trip)."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    arts_path, anns_path = folder / "articles.jsonl", folder / "gold.jsonl"
+    with open(arts_path, "w", encoding="utf-8") as fa, open(anns_path, "w", encoding="utf-8") as fn:
+        for i in range(n):
+            parts, spans, blocks, pos = [], [], [], 0
+            for p in range(5):
+                words, text_parts, start = [], [], pos
+                for k in range(rng.randint(45, 60)):
+                    if k % 20 == 5:
+                        ent, label = rng.choice(ENTITIES)
+                        off = pos + sum(len(w) + 1 for w in text_parts)
+                        spans.append({"id": f"s{len(spans)}", "start": off, "end": off + len(ent), "label": label, "text": ent})
+                        text_parts.append(ent)
+                    else:
+                        text_parts.append(rng.choice(WORDS))
+                para = " ".join(text_parts) + "."
+                parts.append(para)
+                blocks.append({"kind": "paragraph", "start": start, "end": start + len(para)})
+                pos = start + len(para) + 2
+            text = "\n\n".join(parts)
+            aid = f"syn-{i:07d}"
+            art = {
+                "id": aid, "source": {"outlet": ["Republika", "Antara", "Kompas", "Tempo"][i % 4], "domain": ["republika.co.id", "antaranews.com", "kompas.com", "tempo.co"][i % 4]},
+                "title": f"Berita sintetis {i}", "dateline": "SEOUL", "published_at": f"2024-0{1 + i % 9}-1{i % 10}T10:00:00+07:00",
+                "credits": [], "lang": "id", "text": text, "blocks": blocks, "captions": [],
+                "provenance": {"path": f"synthetic/{aid}.txt", "sha256": hashlib.sha256(aid.encode()).hexdigest(), "parser_version": "bench"},
+                "story_id": f"story-{i // 3:07d}", "duplicate_of": None,
+            }
+            fa.write(json.dumps(art, ensure_ascii=False) + "\n")
+            ann = {
+                "article_id": aid, "annotator": "gold", "spans": spans, "relations": [],
+                "categories": [{"label": c} for c in sorted(rng.sample(CATEGORIES, 2))],
+                "confirmed": True, "updated_at": "2026-01-01T00:00:00Z",
+                "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            }
+            fn.write(json.dumps(ann, ensure_ascii=False) + "\n")
+    return arts_path, anns_path
+
+
+def child_build(folder: Path) -> None:
+    from corpus_tools.release.build import build_release
+
+    t, c = time.perf_counter(), time.process_time()
+    r = build_release("1.0.0", articles=folder / "articles.jsonl", annotations=folder / "gold.jsonl",
+                      scheme_path=REPO / "schema/labels.yaml", config=REPO / "corpus.toml", out_dir=folder / "releases")
+    total, cpu = time.perf_counter() - t, time.process_time() - c
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": total, "cpu": cpu, "peak_rss_mib": rss, "rows": r.rows, "timings": r.timings}))
+
+
+def child_floor(folder: Path) -> None:
+    """Bare write_table of the same rows: the release's tables, read into memory, written again."""
+    import pyarrow.parquet as pq
+
+    release = folder / "releases" / "v1.0.0"
+    tables = []
+    for f in sorted((release / "data").rglob("*.parquet")):
+        tables.append((f.relative_to(release / "data").as_posix(), pq.read_table(f)))
+    out = folder / "floor"
+    out.mkdir(exist_ok=True)
+    t, c = time.perf_counter(), time.process_time()
+    for i, (name, table) in enumerate(tables):
+        pq.write_table(table, out / f"{i}.parquet", compression="zstd")
+    total, cpu = time.perf_counter() - t, time.process_time() - c
+    print(json.dumps({"seconds": total, "cpu": cpu, "rows": sum(t.num_rows for _, t in tables)}))
+
+
+def run_child(mode: str, folder: Path) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", mode, str(folder)], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--keep", action="store_true", help="Keep the synthetic inputs and releases (printed path).")
+    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        mode, folder = args.child
+        (child_build if mode == "build" else child_floor)(Path(folder))
+        return
+    root = Path(tempfile.mkdtemp(prefix="bench_release."))
+    try:
+        for n in args.sizes:
+            folder = root / f"n{n}"
+            t = time.perf_counter()
+            arts, anns = synth(folder, n)
+            gen = time.perf_counter() - t
+            b = run_child("build", folder)
+            f = run_child("floor", folder)
+            size = arts.stat().st_size / 2**20
+            print(f"N={n:>7}: input {size:.0f} MiB articles (+{anns.stat().st_size / 2**20:.0f} MiB annotations, generated in {gen:.1f}s)")
+            print(f"  build      {b['seconds']:7.2f} s wall {b['cpu']:7.2f} s CPU   peak RSS {b['peak_rss_mib']:7.1f} MiB   rows {json.dumps(b['rows'])}")
+            print(f"  build steps {json.dumps({k: round(v, 2) for k, v in b['timings'].items()})}")
+            print(f"  floor      {f['seconds']:7.2f} s wall {f['cpu']:7.2f} s CPU   (bare pyarrow.parquet.write_table of the same {f['rows']} rows, zstd)")
+            print(f"  ratio      {b['seconds'] / f['seconds']:7.2f} x wall {b['cpu'] / f['cpu']:7.2f} x CPU  (target <= 2x)")
+            print(f"  load       {os.getloadavg()[0]:.1f} (1-min load average on {os.cpu_count()} cores: wall times are only comparable when it is low)")
+            sys.stdout.flush()
+    finally:
+        if args.keep:
+            print(f"kept {root}")
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
