@@ -18,7 +18,6 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-import yaml
 from datasets import Features
 from typer.testing import CliRunner
 
@@ -374,3 +373,24 @@ def test_invalid_croissant_is_reported_by_mlcroissant(release):
     reseal(release, croissant=False)
     report = verify_release(release, load_dataset=False)
     assert any("mlcroissant validate" in m for m in _problems(report, "croissant.json"))
+
+
+def test_mlcroissant_reads_the_records_through_the_metadata(release):
+    """The Croissant file is not just valid: mlcroissant can load every record with it."""
+    import itertools
+    import logging
+
+    import mlcroissant as mlc
+
+    logging.getLogger("absl").setLevel(logging.ERROR)
+    ds = mlc.Dataset(jsonld=release / "croissant.json")
+    rows = json.loads((release / "manifest.json").read_text())["rows"]
+    ner = list(ds.records("ner"))
+    assert len(ner) == sum(rows["ner"].values())
+    splits = {r["ner/split"].decode() for r in ner}
+    assert splits == {s for s, n in rows["ner"].items() if n}
+    doc = next(itertools.islice(ds.records("documents"), 1))
+    text = doc["documents/text"].decode()
+    for e in doc["documents/entities"]:
+        start, end = e["documents/entities/start"], e["documents/entities/end"]
+        assert text[start:end] == e["documents/entities/text"].decode()

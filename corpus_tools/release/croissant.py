@@ -17,7 +17,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..records import atomic_write
-from .verify import CROISSANT, sha256_file
+from .manifest import sha256_file
+from .verify import CROISSANT
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.1"
 

@@ -12,7 +12,6 @@ stops at the first problem: the report lists them all, each naming the file.
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 import json
 import os
 import re
@@ -24,6 +23,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterator
 
 import yaml
+
+from .manifest import sha256_file
 
 MANIFEST = "manifest.json"
 CARD = "README.md"
@@ -60,15 +61,6 @@ class VerifyReport:
 
     def add(self, path: str, message: str) -> None:
         self.problems.append(Problem(path, message))
-
-
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    """Streaming SHA-256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 def list_release_files(release_dir: Path) -> list[str]:
@@ -366,10 +358,7 @@ def _check_value(feature, value, where: str) -> Iterator[str]:
     elif kind in ("List", "Sequence", "LargeList") or isinstance(feature, list):
         inner = feature[0] if isinstance(feature, list) else feature.feature
         for i, v in enumerate(value):
-            if isinstance(inner, dict):
-                yield from _check_value(inner, v, f"{where}[{i}]")
-            else:
-                yield from _check_value(inner, v, f"{where}[{i}]")
+            yield from _check_value(inner, v, f"{where}[{i}]")
     elif isinstance(feature, dict):
         for k, sub in feature.items():
             yield from _check_value(sub, value.get(k), f"{where}.{k}")
@@ -490,10 +479,13 @@ def probe_load_dataset(release_dir: Path, configs: list[str], timeout: float = 6
             HF_DATASETS_DISABLE_PROGRESS_BARS="1",
             HF_HUB_DISABLE_TELEMETRY="1",
         )
-        proc = subprocess.run(
-            [sys.executable, "-c", _PROBE, str(release_dir.resolve()), str(Path(tmp) / "cache"), json.dumps(configs)],
-            env=env, capture_output=True, text=True, timeout=timeout,
-        )
+        try:
+            proc = subprocess.run(
+                [sys.executable, "-c", _PROBE, str(release_dir.resolve()), str(Path(tmp) / "cache"), json.dumps(configs)],
+                env=env, capture_output=True, text=True, timeout=timeout,
+            )
+        except subprocess.TimeoutExpired:
+            return {c: {"error": f"load_dataset did not finish within {timeout:.0f} s"} for c in configs}
     for line in proc.stdout.splitlines():
         if line.startswith("PROBE-RESULT "):
             return json.loads(line[len("PROBE-RESULT "):])
