@@ -24,12 +24,12 @@ LSH banding: ``BANDS`` = 128 bands of ``ROWS`` = 2 bins; two articles are candid
 band is equal. ``P(candidate | J) = 1 - (1 - J**2)**128``:
 
     J      0.012   0.05   0.10   0.15   0.20    0.30        0.80
-    P      0.018   0.275  0.724  0.945  0.9941  0.999994    1.0
+    P      0.018   0.274  0.724  0.946  0.9946  0.999994    1.0
 
 Candidates are then verified on the full signature (estimated Jaccard = share of equal bins,
 standard error sqrt(J(1-J)/256) = 0.025 at J = 0.2): a rewrite at J = 0.2 is missed with
-probability ~0.006 (banding) + ~3e-5 (estimate < 0.10); an unrelated pair at J = 0.012 becomes a
-candidate with probability 0.018 and passes verification with probability < 1e-14 (it needs 26
+probability 0.0054 (banding) + 7e-6 (estimate < 0.10); an unrelated pair at J = 0.012 becomes a
+candidate with probability 0.018 and passes verification with probability 2e-16 (it needs 26
 equal bins where 3 are expected). Pairs between 0.05 and 0.10 are the grey zone: sometimes
 candidates, rarely kept. Clusters are the connected components of verified pairs (so story
 clusters can chain: A~B and B~C puts A, B, C in one story), computed by a vectorised
@@ -39,8 +39,9 @@ a bucket of 10,000 exact copies linear instead of 50 million pairs.
 
 Everything is numpy over batches: ``signatures(texts)`` is pure per batch (workers compute it
 in parallel; it can run as a Ray Data ``map_batches``), ``cluster(ids, sigs)`` needs only the
-compact signatures (n x 256 uint32 = 1 KiB per article). No Python loop runs over articles or
-pairs; sorting one key array per band makes it O(n log n) per band.
+compact signatures (n x 256 uint32 = 1 KiB per article). No Python loop runs over pairs or
+buckets (one plain pass over the articles names the results); sorting one key array per band
+makes it O(n log n) per band, so a million articles is 128 sorts of a million keys.
 """
 
 from __future__ import annotations
@@ -72,14 +73,14 @@ _BIN_SHIFT = _U64(64 - int(np.log2(NUM_PERM)))
 
 #: Texts are hashed in groups of at most this many code points (long texts are cut at white
 #: space into pieces), so a group's UTF-8 bytes always fit the fixed power table below.
-_GROUP_CHARS = 400_000
+_GROUP_CHARS = 65_536
 _POW_LEN = 4 * _GROUP_CHARS + 8
 _WORD_BASE = _rng.integers(1, 2**63, dtype=np.uint64) | _U64(1)
 _pow_table: np.ndarray | None = None
 
 
 def _powers() -> np.ndarray:
-    """``_WORD_BASE ** t mod 2**64`` for t < _POW_LEN (12.8 MB, built once per process)."""
+    """``_WORD_BASE ** t mod 2**64`` for t < _POW_LEN (2 MB, built once per process)."""
     global _pow_table
     if _pow_table is None:
         p = np.full(_POW_LEN, _WORD_BASE, dtype=np.uint64)
