@@ -274,3 +274,12 @@ def test_overlap_matching_equals_brute_force_on_random_sets():
         if len(a) > len(b):
             a, b = b, a
         assert count_overlap(a, b) == brute(a, b) == count_overlap(b, a), (a, b)
+
+
+def test_cli_missing_folder_or_articles_file_is_a_usage_error(tmp_path):
+    runner = CliRunner()
+    assert runner.invoke(app, ["agreement", str(tmp_path / "nope")]).exit_code == 2
+    assert runner.invoke(app, ["adjudicate", str(tmp_path / "nope"), "--out", str(tmp_path / "o.jsonl")]).exit_code == 2
+    (tmp_path / "a.jsonl").write_text(ann("alice").model_dump_json() + "\n")
+    res = runner.invoke(app, ["agreement", str(tmp_path), "--articles", str(tmp_path / "missing.jsonl")])
+    assert res.exit_code == 2

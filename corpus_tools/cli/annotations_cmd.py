@@ -37,8 +37,9 @@ def _load(folder: Path, articles: Path | None, labels: Path | None, ignore: list
     """Read scheme, articles and the annotation folder; usage errors exit 2, bad files exit 1."""
     try:
         scheme = load_scheme(labels)
-        arts = load_articles(articles) if articles else None
-        loaded = load_annotation_dir(folder, articles=arts, scheme=scheme, stage=stage)
+        with err.status(f"reading {articles or ''} {folder}"):
+            arts = load_articles(articles) if articles else None
+            loaded = load_annotation_dir(folder, articles=arts, scheme=scheme, stage=stage)
     except FileNotFoundError as e:
         err.print(f"[red]error:[/] {e}")
         raise typer.Exit(2) from None
@@ -104,8 +105,8 @@ def print_report(report: AgreementReport, out: Console = console) -> None:
 
 
 def agreement_cmd(
-    folder: Path = typer.Argument(..., help="Folder with one <annotator>.jsonl per annotator (e.g. from `doccano pull`)."),
-    articles: Path = typer.Option(None, "--articles", help="corpus/articles.jsonl, to check every span against the article text."),
+    folder: Path = typer.Argument(..., exists=True, file_okay=False, help="Folder with one <annotator>.jsonl per annotator (e.g. from `doccano pull`)."),
+    articles: Path = typer.Option(None, "--articles", exists=True, dir_okay=False, help="corpus/articles.jsonl, to check every span against the article text."),
     labels: Path = typer.Option(None, "--labels", help="Label scheme (default: schema/labels.yaml)."),
     json_out: Path = typer.Option(None, "--json", help="Also write the report as JSON to this file (atomically)."),
     ignore: list[str] = typer.Option([], "--ignore", help="Annotator to leave out, e.g. gold (repeatable)."),
@@ -117,7 +118,8 @@ def agreement_cmd(
     Example: corpus-tools agreement corpus/annotations/ --articles corpus/articles.jsonl --json agreement.json
     """
     loaded, scheme = _load(folder, articles, labels, ignore, "agreement")
-    report = compute_agreement(loaded.annotations, category_labels=scheme.category_names)
+    with err.status(f"computing agreement over {len(loaded.annotations)} record(s)"):
+        report = compute_agreement(loaded.annotations, category_labels=scheme.category_names)
     print_report(report)
     if json_out:
         with atomic_write(json_out) as fh:
@@ -150,12 +152,12 @@ def _print_disagreements(dis: list[Disagreement], loaded: LoadedAnnotations) -> 
 
 
 def adjudicate_cmd(
-    folder: Path = typer.Argument(..., help="Folder with one <annotator>.jsonl per annotator."),
+    folder: Path = typer.Argument(..., exists=True, file_okay=False, help="Folder with one <annotator>.jsonl per annotator."),
     out: Path = typer.Option(..., "--out", help="Where to write the adjudicated records (JSONL, atomically)."),
     rule: RuleChoice = typer.Option(RuleChoice.majority, "--rule", help="majority, or adjudicator (needs --adjudicator)."),
     adjudicator: str = typer.Option(None, "--adjudicator", help="Annotator whose annotation wins on every article they annotated."),
     min_votes: int = typer.Option(None, "--min-votes", min=1, help="Keep an item marked by at least this many annotators instead of a strict majority (1 = union)."),
-    articles: Path = typer.Option(None, "--articles", help="corpus/articles.jsonl, to check every span against the article text."),
+    articles: Path = typer.Option(None, "--articles", exists=True, dir_okay=False, help="corpus/articles.jsonl, to check every span against the article text."),
     labels: Path = typer.Option(None, "--labels", help="Label scheme (default: schema/labels.yaml)."),
     ignore: list[str] = typer.Option([], "--ignore", help="Annotator to leave out, e.g. gold (repeatable)."),
     disagreements_out: Path = typer.Option(None, "--disagreements", help="Also write the disagreements as JSONL here."),
@@ -176,7 +178,8 @@ def adjudicate_cmd(
         raise typer.BadParameter("--adjudicator is only used with --rule adjudicator", param_hint="--rule")
     loaded, scheme = _load(folder, articles, labels, ignore, "adjudicate")
     try:
-        merged, dis = adjudicate(loaded.annotations, rule=rule.value, adjudicator=adjudicator, min_votes=min_votes, scheme=scheme)
+        with err.status(f"adjudicating {len(loaded.annotations)} record(s)"):
+            merged, dis = adjudicate(loaded.annotations, rule=rule.value, adjudicator=adjudicator, min_votes=min_votes, scheme=scheme)
     except ValueError as e:
         err.print(f"[red]error:[/] {e}")
         raise typer.Exit(2) from None
