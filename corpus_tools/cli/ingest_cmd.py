@@ -55,7 +55,7 @@ def ingest_command(
             report = ingest(srcs, out, jobs=jobs, max_bytes=max_bytes, fallback_encoding=fallback_encoding, on_progress=on_progress)
         except UsageError as e:
             progress.stop()
-            err.print(f"[red]error:[/] {escape(str(e))}")
+            err.print(f"[red]error:[/] {escape(str(e))}", soft_wrap=True)
             raise typer.Exit(2) from None
     table = Table(title=f"ingest -> {escape(str(report.out))}", show_header=False)
     table.add_column(style="bold")
@@ -72,8 +72,8 @@ def ingest_command(
     err.print(table)
     if report.rejected:
         for reason, count in sorted(report.reasons.items(), key=lambda kv: -kv[1]):
-            err.print(f"  [yellow]{count:,}[/] x {escape(reason)}")
-        err.print(f"[yellow]{report.rejected:,} input(s) rejected[/]: see {escape(str(report.rejects_file))} (file, reason, raw text)")
+            err.print(f"  [yellow]{count:,}[/] x {escape(reason)}", soft_wrap=True)
+        err.print(f"[yellow]{report.rejected:,} input(s) rejected[/]: see {escape(str(report.rejects_file))} (file, reason, raw text)", soft_wrap=True)
         raise typer.Exit(1)
 
 
@@ -90,7 +90,7 @@ def validate_command(
     Example: corpus-tools validate corpus/articles.jsonl
     """
     if not file.exists():
-        err.print(f"[red]error:[/] {escape(str(file))}: no such file")
+        err.print(f"[red]error:[/] {escape(str(file))}: no such file", soft_wrap=True)
         raise typer.Exit(2)
     arts = scheme = None
     if kind is Kind.annotation:
@@ -101,18 +101,18 @@ def validate_command(
                 for _, obj in iter_records(articles):
                     arts[obj["id"]] = Article.model_validate(obj)
         except FileNotFoundError as e:
-            err.print(f"[red]error:[/] {escape(str(e))}")
+            err.print(f"[red]error:[/] {escape(str(e))}", soft_wrap=True)
             raise typer.Exit(2) from None
         except (RecordError, ValueError) as e:
-            err.print(f"[red]error:[/] cannot use --articles/--labels: {escape(str(e))}")
+            err.print(f"[red]error:[/] cannot use --articles/--labels: {escape(str(e))}", soft_wrap=True)
             raise typer.Exit(2) from None
     report = validate_file(file, kind.value, articles=arts, scheme=scheme)
     for line in report.errors:
         console.print(escape(line), soft_wrap=True)
     if report.errors:
-        err.print(f"[red]{len(report.errors):,} problem(s)[/] in {report.records:,} {kind.value} record(s) of {escape(str(file))}")
+        err.print(f"[red]{len(report.errors):,} problem(s)[/] in {report.records:,} {kind.value} record(s) of {escape(str(file))}", soft_wrap=True)
         raise typer.Exit(1)
-    err.print(f"[green]ok[/]: {report.records:,} valid {kind.value} record(s) in {escape(str(file))}")
+    err.print(f"[green]ok[/]: {report.records:,} valid {kind.value} record(s) in {escape(str(file))}", soft_wrap=True)
 
 
 def stats_command(file: Path = typer.Argument(..., help="A .jsonl or .parquet file of Articles.")) -> None:
@@ -121,12 +121,12 @@ def stats_command(file: Path = typer.Argument(..., help="A .jsonl or .parquet fi
     Example: corpus-tools stats corpus/articles.jsonl
     """
     if not file.exists():
-        err.print(f"[red]error:[/] {escape(str(file))}: no such file")
+        err.print(f"[red]error:[/] {escape(str(file))}: no such file", soft_wrap=True)
         raise typer.Exit(2)
     try:
         s = corpus_stats(file)
     except RecordError as e:
-        err.print(f"[red]error:[/] {escape(str(e))}")
+        err.print(f"[red]error:[/] {escape(str(e))}", soft_wrap=True)
         raise typer.Exit(1) from None
     overview = Table(title=f"{escape(str(file))}: {s.articles:,} articles", show_header=False)
     overview.add_column(style="bold")
