@@ -16,7 +16,7 @@ article, so kappa fits them.
   when there are exactly two annotators (and per pair in ``pairs``); Fleiss' kappa for any
   number >= 2, over the articles rated by at least two annotators (the variable-raters form,
   which equals the textbook form when every article has the same number of raters).
-  "pooled" treats every (article, label) pair as one yes/no item.
+  "(pooled)" treats every (article, label) pair as one yes/no item.
 
 Edge cases: with fewer than two annotators, or no common article, every figure is ``None``
 with a note ("not measurable") rather than a flattering 1.0; F1 with no items on either side
@@ -41,6 +41,7 @@ from .article import Article
 from .labels import LabelScheme
 from .records import RecordError, Reject, describe_validation_error, dumps, iter_jsonl, read_models
 
+POOLED = "(pooled)"  # key of the all-labels kappa in PairReport.categories; not a valid label name
 NOT_MEASURABLE = "not measurable: fewer than two annotators on a common article"
 
 
@@ -320,7 +321,7 @@ def compute_agreement(
         pooled_a = [x for lab in category_labels for x in decisions[lab][0]]
         pooled_b = [x for lab in category_labels for x in decisions[lab][1]]
         cats = {lab: cohen_kappa(*decisions[lab]) for lab in category_labels}
-        cats["pooled"] = cohen_kappa(pooled_a, pooled_b)
+        cats[POOLED] = cohen_kappa(pooled_a, pooled_b)
         if not measurable:
             cats = {lab: KappaScore(note="no common article") for lab in cats}
         pairs.append(
@@ -363,7 +364,7 @@ def compute_agreement(
         for lab in category_labels
     }
     pooled = CategoryAgreement(
-        cohen=cohen_overall("pooled"),
+        cohen=cohen_overall(POOLED),
         fleiss=fleiss_for(category_labels) if measurable else KappaScore(note=note),
     )
 

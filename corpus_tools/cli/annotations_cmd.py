@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..adjudicate import ADJUDICATED, Disagreement, adjudicate
-from ..agreement import AgreementReport, F1Score, LoadedAnnotations, compute_agreement, load_annotation_dir, load_articles
+from ..agreement import POOLED, AgreementReport, F1Score, LoadedAnnotations, compute_agreement, load_annotation_dir, load_articles
 from ..labels import LabelScheme, load_scheme
 from ..records import Quarantine, RecordError, atomic_write, write_jsonl
 
@@ -100,7 +100,7 @@ def print_report(report: AgreementReport, out: Console = console) -> None:
             t.add_column(c)
         for p in report.pairs:
             t.add_row(f"{p.first} / {p.second}", str(p.articles), _fmt(p.spans_exact.f1), _fmt(p.spans_overlap.f1),
-                      _fmt(p.relations.f1), _fmt(p.categories["pooled"].kappa))
+                      _fmt(p.relations.f1), _fmt(p.categories[POOLED].kappa))
         out.print(t)
 
 
