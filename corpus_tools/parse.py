@@ -191,7 +191,9 @@ _CHROME_EXACT = frozenset(
         "read next", "video", "video pilihan", "galeri", "infografis", "google news", "live report",
         "home", "beranda", "newsletter", "ikuti kami", "follow us", "dengarkan", "dengarkan artikel",
         "dengarkan artikel ini", "listen to this article", "mode baca", "ukuran font", "bookmark", "simpan",
-        "load more", "muat lebih banyak", "kembali ke atas", "back to top", "baca", "ikuti",
+        "load more", "muat lebih banyak", "kembali ke atas", "back to top", "baca", "ikuti", "lihat foto",
+        "lihat video", "baca berikutnya", "artikel selanjutnya", "berita selanjutnya", "sponsored", "konten sponsor",
+        "iklan - scroll untuk melanjutkan", "advertisement - scroll to continue", "gulir untuk melanjutkan",
     }
 )  # fmt: skip
 # Section headers after which a list of headline links follows: drop those headlines too.
@@ -266,11 +268,19 @@ _ROLE_OF = {
     "author": "author", "oleh": "author", "by": "author", "fotografer": "photographer",
     "photographer": "photographer", "foto": "photographer", "photo": "photographer",
     "pewarta foto": "photographer", "penerjemah": "translator", "alih bahasa": "translator",
-    "translator": "translator", "penerjemah/editor": "translator",
+    "translator": "translator",
 }  # fmt: skip
 _KEY_ALT = "|".join(sorted((re.escape(k) for k in _ROLE_OF), key=len, reverse=True))
 _KV_RE = re.compile(rf"^(?P<key>{_KEY_ALT})\s*:\s*(?P<val>\S.*)$", re.IGNORECASE)
 _BY_RE = re.compile(r"^(?P<key>oleh|by|ditulis\s+oleh)\s+(?P<val>[A-Z].*)$", re.IGNORECASE)
+# Without a colon only a capitalised name may follow: "Penulis Aditya Jaya Iswara".
+_KV_LOOSE_RE = re.compile(
+    r"^(?P<key>(?i:penulis|editor|reporter|pewarta|redaktur|penyunting|fotografer|jurnalis|wartawan|kontributor))\s+(?P<val>[A-Z].*)$"
+)
+# Okezone style: "Fahmi Firdaus, Jurnalis".
+_NAME_ROLE_RE = re.compile(
+    r"^(?P<val>[A-Z][^,]{2,60}),\s*(?P<key>(?i:jurnalis|wartawan|reporter|editor|kontributor|penulis|koresponden|pewarta))$"
+)
 _LAPORAN_RE = re.compile(
     r"^laporan\s+(?:wartawan|reporter|jurnalis|kontributor|koresponden)\s+(?P<outlet>[^,]{2,60}?)\s*,\s*(?P<name>[^,]{3,60})$",
     re.IGNORECASE,
@@ -292,7 +302,7 @@ _NAME_SPLIT_RE = re.compile(r"\s*(?:,|&|\bdan\b|\band\b)\s*")
 # Parenthesised credit lines: "(bbn)", "(ant/dil/jpnn)", "(Muhammad Adyatma Damardjati)",
 # "(Tribunnews.com/Fahmi Ramadhan)".
 _PAREN_LINE_RE = re.compile(r"^[(\[]\s*(?P<inner>[^()\[\]]{1,80}?)\s*[)\]]\.?$")
-_INITIALS_RE = re.compile(r"^[A-Za-z0-9*]{1,8}(?:\s*/\s*[A-Za-z0-9*]{1,8}){0,6}$")
+_INITIALS_RE = re.compile(r"^[A-Za-z0-9*-]{1,8}(?:\s*/\s*[A-Za-z0-9*-]{1,8}){0,6}$")
 _PHOTO_AGENCIES = (
     "antara foto", "antara", "afp", "ap", "reuters", "epa", "epa-efe", "getty images", "getty", "xinhua",
     "yonhap", "kcna", "anadolu", "bloomberg", "shutterstock", "istockphoto", "freepik", "unsplash",
@@ -300,7 +310,9 @@ _PHOTO_AGENCIES = (
 )  # fmt: skip
 _PHOTO_AGENCY_SET = frozenset(_PHOTO_AGENCIES)
 # Trailing credit glued to the end of the last paragraph: "... pandemi. (ant/dil)".
-_TAIL_INITIALS_RE = re.compile(r"\s*\((?P<inner>[a-z0-9]{2,8}(?:\s*/\s*[a-z0-9]{2,8}){0,6})\)\s*$")
+_TAIL_INITIALS_RE = re.compile(
+    r"\s*[(\[](?P<inner>[a-z0-9-]{2,8}(?:\s*/\s*[a-z0-9-]{2,8}){0,6}|[A-Z]{1,3}-\d{1,3})[)\]]\s*$"
+)
 _TAIL_OUTLET_NAME_RE = re.compile(
     r"\s*\((?P<outlet>[\w-]+(?:\.[\w-]+)*\.(?:com|id|co\.id|net|co))\s*/\s*(?P<name>[A-Z][^()/]{2,50}?)\)\s*$"
 )
@@ -308,6 +320,10 @@ _TAIL_OUTLET_NAME_RE = re.compile(
 # Photo captions: "Foto: Daily NK", "(Foto: Reuters)", "Sumber foto: ...".
 _CAPTION_HINT_RE = re.compile(
     r"[(\[]?\s*(?<![\w])(?:foto|photo|sumber\s+foto|kredit\s+foto|ilustrasi\s+foto|gambar|image)\s*:\s*", re.IGNORECASE
+)
+
+_CAPS_CREDIT_RE = re.compile(
+    r"(?:^|(?<=[.!?)\"”])\s)(?P<credit>[A-Z0-9][A-Za-z0-9.-]{1,30}(?:\s[A-Z]{2,10})?/[A-Z][A-Z .'’/-]{1,60}?)\.?$"
 )
 
 # Dateline at the start of the first body paragraph.
@@ -409,7 +425,7 @@ def _meta_line(line: str, p: _Parsed, lineno: int, first: str = "") -> bool:
             parts.append(" | ")
         parts.append(line[pos:])
         rest = "".join(parts)
-    elif ":" not in line and not _BY_RE.match(line):
+    elif ":" not in line and len(line) > 80 and not _BY_RE.match(line):
         return False
     found_credits: list[tuple[str, str]] = []
     names: list[str] = []
@@ -420,9 +436,13 @@ def _meta_line(line: str, p: _Parsed, lineno: int, first: str = "") -> bool:
         if not seg or _DATE_PREFIX_RE.match(seg):
             continue
         m = _KV_RE.match(seg) or _BY_RE.match(seg)
+        strict = False
+        if m is None:
+            m = _KV_LOOSE_RE.match(seg) or _NAME_ROLE_RE.match(seg)
+            strict = True
         if m:
             key = " ".join(m.group("key").lower().split())
-            vals = _names(m.group("val"), strict=False)
+            vals = _names(m.group("val"), strict=strict)
             if vals is None:
                 return False
             found_credits.extend((v, _ROLE_OF[key]) for v in vals)
@@ -436,7 +456,8 @@ def _meta_line(line: str, p: _Parsed, lineno: int, first: str = "") -> bool:
             outlets.append(om)
             continue
         if len(seg) <= 60 and _NAME_RE.match(seg) and seg.count(" ") <= 5:
-            names.append(seg)
+            if not (seg.isupper() and " " not in seg):  # "SEOUL" is a dateline, not a name
+                names.append(seg)
             continue
         # "Kompas.com - 14/08/2023" leaves "Kompas.com"; "detikNews Kamis..." leaves "detikNews".
         head, _, tail = seg.partition(" ")
@@ -445,8 +466,10 @@ def _meta_line(line: str, p: _Parsed, lineno: int, first: str = "") -> bool:
             continue
         return False
     if not (dates or keyed):
-        return False
-    if not dates and not found_credits:
+        # "Tim detikcom - detikNews", "CNN Indonesia", "kumparanNEWS": an outlet header line.
+        if not outlets or len(line) > 80 or (names and not all(n.lower().startswith("tim ") for n in names)):
+            return False
+    elif not dates and not found_credits:
         return False
     for n in names:
         p.credit(n, "author")
@@ -563,6 +586,9 @@ def _caption(line: str, p: _Parsed, lineno: int) -> bool:
     elif line[-1] in ")]" and ("(Dok" in tail or "(Istimewa" in tail):
         k = line.rfind("(")
         text, credit = line[:k], line[k + 1 : -1]
+    elif "/" in tail and (cm := _CAPS_CREDIT_RE.search(tail)) is not None:
+        # Tribun/Kompas style: "... Senin (14/8/2023). TRIBUNNEWS/IRWAN RISMAWAN"
+        text, credit = line[: tail_at + cm.start("credit")], cm.group("credit")
     else:
         return False
     text = text.strip(" -–—|([")
@@ -658,6 +684,12 @@ def _offer_mentions(line: str, p: _Parsed, priority: int) -> None:
         if om is not None:
             p.offer_outlet(priority, om)
             return
+    words = line.split()
+    for k, w in enumerate(words):  # "Follow Berita Okezone di Google News"
+        om = p.table.known(w) or (k + 1 < len(words) and p.table.known(w + " " + words[k + 1])) or None
+        if om is not None:
+            p.offer_outlet(priority, om)
+            return
 
 
 # --------------------------------------------------------------------------- dateline
@@ -729,6 +761,11 @@ def split_dateline(line: str, table: OutletTable | None = None) -> _Dateline | N
             return None
     else:
         outlet = table.lookup(pre)
+        if outlet is None and " " in pre:
+            # "VIVA Nasional –", "detikNews Internasional -": outlet brand plus a section name
+            brand, _, section = pre.partition(" ")
+            if section[:1].isupper() and section.count(" ") <= 1:
+                outlet = table.known(brand)
         if outlet is None:
             city = _city(pre, strict=True)
             if city is None:
@@ -858,7 +895,7 @@ def parse_article(
     if kept:
         last_no, last = kept[-1]
         for _ in range(2):
-            m = _TAIL_INITIALS_RE.search(last, max(0, len(last) - 80)) if last.endswith(")") else None
+            m = _TAIL_INITIALS_RE.search(last, max(0, len(last) - 80)) if last.endswith((")", "]")) else None
             if m and m.start() > 0:
                 for t in m.group("inner").split("/"):
                     p.credit(t.strip(), "initials")
