@@ -1,0 +1,159 @@
+"""The local Doccano server: venv stamp, start/health/UI, users, failures, stop by pid."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+
+import httpx
+import pytest
+
+from corpus_tools.doccano.client import DoccanoClient
+from corpus_tools.doccano.server import (
+    SETTINGS_MODULE,
+    DoccanoServer,
+    DoccanoServerError,
+    _stamp_text,
+    ensure_server_venv,
+    find_free_port,
+    venv_is_ready,
+)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie still answers kill(0); look at its state.
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _group_members(pgid: int) -> list[int]:
+    """Live processes whose process group is ``pgid`` (gunicorn/celery forked workers)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                found.append(int(entry))
+    return found
+
+
+def test_venv_stamp_marks_a_complete_install(tmp_path):
+    venv = tmp_path / "v"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "doccano").write_text("")
+    assert not venv_is_ready(venv)  # no stamp: a half-done install
+    (venv / ".corpus-tools-installed").write_text("doccano==0.0 other\n")
+    assert not venv_is_ready(venv)  # stamp of other requirements: redo
+    (venv / ".corpus-tools-installed").write_text(_stamp_text())
+    assert venv_is_ready(venv)
+    assert ensure_server_venv(venv) == venv  # idempotent: nothing to do
+
+
+def _fake_venv(tmp_path, script: str):
+    """A 'venv' whose doccano command fails like a broken install would."""
+    venv = tmp_path / "fakevenv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "lib/python3.11/site-packages/backend").mkdir(parents=True)
+    for name in ("doccano", "gunicorn", "python"):
+        exe = venv / "bin" / name
+        exe.write_text(script)
+        exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
+    (venv / ".corpus-tools-installed").write_text(_stamp_text())
+    return venv
+
+
+def test_failed_start_names_the_log_and_shows_its_tail(tmp_path):
+    venv = _fake_venv(tmp_path, "#!/bin/sh\necho 'simulated: database is broken' >&2\nexit 3\n")
+    srv = DoccanoServer(tmp_path / "data", port=find_free_port(), username="admin", password="Pw-never-shown-1", venv=venv)
+    with pytest.raises(DoccanoServerError) as err:
+        srv.start()
+    msg = str(err.value)
+    assert "init.log" in msg and "simulated: database is broken" in msg and "exit code 3" in msg
+    assert "Pw-never-shown-1" not in msg and "Pw-never-shown-1" not in repr(srv)
+
+
+def test_missing_venv_and_missing_password_are_clear(tmp_path):
+    with pytest.raises(DoccanoServerError, match="DOCCANO_PASSWORD"):
+        DoccanoServer(tmp_path, username="admin", password="")
+    srv = DoccanoServer(tmp_path, port=find_free_port(), username="admin", password="x", venv=tmp_path / "nope")
+    with pytest.raises(DoccanoServerError, match="corpus-tools doccano install"):
+        srv.start()
+
+
+@pytest.mark.doccano
+def test_server_is_healthy_on_loopback_and_serves_the_ui(doccano_server):
+    assert doccano_server.url.startswith("http://127.0.0.1:")
+    assert doccano_server.is_running() and all(_alive(p) for p in doccano_server.pids.values())
+    print(f"Doccano start time: {doccano_server.start_seconds:.1f} s")
+    r = httpx.get(f"{doccano_server.url}/v1/health/", headers={"Accept": "application/json"})
+    assert r.status_code == 200
+    assert set(r.json().values()) == {"OK"} and any("Celery" in k for k in r.json()), r.json()
+    # The annotators' UI: the page and the JS bundles it loads, served by whitenoise.
+    page = httpx.get(f"{doccano_server.url}/projects")
+    assert page.status_code == 200 and "<title>doccano" in page.text
+    assets = re.findall(r'src="(/static/_nuxt/[^"]+\.js)"', page.text)
+    assert assets
+    for asset in assets[:3]:
+        assert httpx.get(doccano_server.url + asset).status_code == 200
+    assert httpx.get(f"{doccano_server.url}/favicon.ico").status_code == 200
+
+
+@pytest.mark.doccano
+def test_data_and_uploads_stay_in_the_data_dir_and_no_secret_on_disk(doccano_server):
+    data = doccano_server.data_dir
+    assert (data / "db.sqlite3").exists() and (data / "settings" / f"{SETTINGS_MODULE}.py").exists()
+    assert (data / "logs" / "gunicorn.log").exists() and (data / "logs" / "celery.log").exists()
+    for path in data.rglob("*"):
+        if path.is_file() and path.suffix in {".py", ".log", ".txt", ".json", ".jsonl"}:
+            assert doccano_server.password not in path.read_text(errors="replace"), path
+    # The server venv itself is never written to by uploads.
+    assert not list(doccano_server.venv.glob("lib/python3*/site-packages/backend/filepond-temp-uploads/*"))
+
+
+@pytest.mark.doccano
+def test_port_in_use_is_refused(doccano_server, tmp_path):
+    other = DoccanoServer(tmp_path, port=doccano_server.port, username="admin", password="x", venv=doccano_server.venv)
+    with pytest.raises(DoccanoServerError, match=f"port {doccano_server.port} .* already in use"):
+        other.start()
+
+
+@pytest.mark.doccano
+def test_create_user_can_log_in(doccano_server):
+    doccano_server.create_user("annotator-x", "Annot-pass-123")
+    doccano_server.create_user("annotator-x", "Annot-pass-456")  # again: resets the password
+    with DoccanoClient(doccano_server.url) as dc:
+        me = dc.login("annotator-x", "Annot-pass-456")
+        assert me.username == "annotator-x" and not me.is_superuser
+    assert "Annot-pass" not in (doccano_server.log_dir / "users.log").read_text()
+
+
+@pytest.mark.doccano
+@pytest.mark.slow
+def test_stop_ends_both_process_groups_and_restart_keeps_data(tmp_path, doccano_server):
+    """A second server (own port and data): stop by pid, then restart on the same data."""
+    kw = dict(port=find_free_port(), username="boss", password="Boss-pass-987", venv=doccano_server.venv)
+    with DoccanoServer(tmp_path / "d", **kw) as srv:
+        pids = dict(srv.pids)
+        assert len(_group_members(pids["web"])) >= 2  # master + workers
+        with DoccanoClient(srv.url) as dc:
+            dc.login("boss", "Boss-pass-987")
+            dc.create_project("kept", "SequenceLabeling", use_relation=True)
+    assert not any(_alive(p) for p in pids.values())
+    assert not any(_group_members(p) for p in pids.values())
+    assert not srv.is_running()
+    with DoccanoServer(tmp_path / "d", **kw) as srv2:
+        with DoccanoClient(srv2.url) as dc:
+            dc.login("boss", "Boss-pass-987")
+            assert dc.find_project("kept") is not None
