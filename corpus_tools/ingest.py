@@ -24,6 +24,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -335,7 +336,6 @@ def ingest(
     seconds["discover"] = time.perf_counter() - t0
     reasons: dict[str, int] = {}
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.pass1.tmp")
     with Quarantine(out) as quarantine:
 
         def reject(r: Reject) -> None:
@@ -351,6 +351,9 @@ def ingest(
         t0 = time.perf_counter()
         progress("parse", 0, len(files))
         worker = partial(process_batch, max_bytes=max_bytes, fallback_encoding=fallback_encoding)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".pass1.tmp", dir=out.parent)
+        os.close(fd)
+        tmp = Path(tmp_name)
         try:
             with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
                 size = max(1, min(BATCH_SIZE, -(-len(files) // (4 * jobs))))
