@@ -17,7 +17,7 @@ from corpus_tools.annotation import Annotation, DocCategory, Relation, Span, tex
 from corpus_tools.article import Article, Provenance, Source, blocks_for
 from corpus_tools.labels import load_scheme
 from corpus_tools.records import write_jsonl
-from corpus_tools.release.build import ImmutableReleaseError, build_release
+from corpus_tools.release.build import ImmutableReleaseError, build_release, settings_sha256
 from corpus_tools.release.changelog import VersionError
 from corpus_tools.release.config import load_config
 from corpus_tools.release.features import arrow_schema, bio_tag_names, features_for
@@ -213,6 +213,7 @@ def test_manifest_lists_every_file_sorted_with_hashes(tmp_path):
     assert m["scheme"] == {"version": load_scheme(SCHEME_PATH).version, "sha256": hashlib.sha256(SCHEME_PATH.read_bytes()).hexdigest()}
     assert m["tool"]["name"] == "corpus-tools" and m["version"] == "1.0.0"
     assert not {"commit", "git_commit", "built_at", "build_time"} & set(m)
+    assert m["inputs"]["settings"]["sha256"] == settings_sha256(load_config(REPO / "corpus.toml"))
 
 
 def test_card_header_and_body(tmp_path):
@@ -436,3 +437,34 @@ def test_real_seed_articles_build(tmp_path):
                        out_dir=tmp_path / "b", partial=True)
     assert tree_bytes(r.release_dir) == tree_bytes(r2.release_dir)
     assert r.annotated >= 1
+
+
+def test_committed_releases_rebuild_byte_identical(tmp_path):
+    """Every release in releases/ whose inputs are the repo's current inputs rebuilds to the same bytes."""
+    import hashlib
+    import shutil
+
+    releases = sorted((p for p in (REPO / "releases").glob("v*") if (p / "manifest.json").is_file()), key=lambda p: p.name)
+    articles, gold = REPO / "corpus/articles.jsonl", REPO / "corpus/annotations/gold.jsonl"
+    checked = 0
+    for rel in releases:
+        m = json.loads((rel / "manifest.json").read_text())
+        inputs = m["inputs"]
+        if not articles.exists() or not gold.exists() or inputs.get("annotations") is None:
+            continue
+        if (hashlib.sha256(articles.read_bytes()).hexdigest() != inputs["articles"]["sha256"]
+                or hashlib.sha256(gold.read_bytes()).hexdigest() != inputs["annotations"]["sha256"]
+                or hashlib.sha256(SCHEME_PATH.read_bytes()).hexdigest() != inputs["labels"]["sha256"]
+                or settings_sha256(load_config(REPO / "corpus.toml")) != inputs.get("settings", {}).get("sha256")):
+            continue  # built from other inputs (an older corpus): nothing to compare against
+        out = tmp_path / rel.name
+        out.mkdir()
+        for earlier in releases:  # the previous releases decide splits and the changelog
+            if earlier.name != rel.name and tuple(map(int, earlier.name[1:].split("."))) < tuple(map(int, rel.name[1:].split("."))):
+                shutil.copytree(earlier, out / earlier.name)
+        r = build_release(m["version"], articles=articles, annotations=gold, scheme_path=SCHEME_PATH,
+                          config=REPO / "corpus.toml", out_dir=out, partial=m["partial"])
+        assert tree_bytes(r.release_dir) == tree_bytes(rel), f"{rel} does not rebuild byte-identically"
+        checked += 1
+    if not checked:
+        pytest.skip("no committed release built from the current corpus/articles.jsonl + gold.jsonl")

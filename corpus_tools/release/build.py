@@ -120,6 +120,7 @@ class ShardedWriter:
         self._buffered_bytes = 0
         self._parts: list[Path] = []
         self._sink: pa.NativeFile | None = None
+        self.seconds = 0.0  # time spent in Parquet encoding and writing
         self._writer: pq.ParquetWriter | None = None
 
     def _open(self) -> None:
@@ -142,6 +143,7 @@ class ShardedWriter:
         """Write full row groups of ``row_group_rows`` (and, when ``final``, the remainder)."""
         if not self._buffer:
             return
+        c0 = time.perf_counter()
         table = pa.Table.from_batches(self._buffer, schema=self.schema)
         size = self.settings.row_group_rows
         if self._buffered_bytes >= ROW_GROUP_MAX_BYTES:  # very large rows: one row group of what is buffered
@@ -158,6 +160,7 @@ class ShardedWriter:
         self._buffer = rest.to_batches() if rest.num_rows else []
         self._buffered_rows = rest.num_rows
         self._buffered_bytes = rest.nbytes if rest.num_rows else 0
+        self.seconds += time.perf_counter() - c0
 
     def _close_shard(self) -> None:
         if self._writer is not None:
@@ -439,14 +442,23 @@ def _build_into(
     total_bytes = articles.stat().st_size
     art_hash = hashlib.sha256()
 
+    phase = {"validate": 0.0, "rows": 0.0, "arrow_documents": 0.0, "arrow_ner": 0.0}
+    clock = time.perf_counter
+
     def flush() -> None:
         for split in SPLITS:
             docs = [row for s, row, _ in batch if s == split]
             if docs:
-                writers[("documents", split)].write(pa.RecordBatch.from_pylist(docs, schema=schemas["documents"]))
+                c0 = clock()
+                rb = pa.RecordBatch.from_pylist(docs, schema=schemas["documents"])
+                phase["arrow_documents"] += clock() - c0
+                writers[("documents", split)].write(rb)
             ner_docs = [nd for s, _, nd in batch if s == split and nd is not None]
             if ner_docs:
-                writers[("ner", split)].write(ner_batch(ner_docs, schemas["ner"]))
+                c0 = clock()
+                rb = ner_batch(ner_docs, schemas["ner"])
+                phase["arrow_ner"] += clock() - c0
+                writers[("ner", split)].write(rb)
         batch.clear()
 
     ann_fh = open(ann_index.path, "rb") if ann_index.path else None
@@ -461,6 +473,7 @@ def _build_into(
                 if not raw.strip():
                     continue
                 where = f"{articles}:{lineno}"
+                c0 = clock()
                 art = _validate_article_fast(raw, where)
                 if isinstance(art, GateFailure):
                     failures.append(art)
@@ -483,6 +496,8 @@ def _build_into(
                 elif not partial:
                     failures.append(missing_annotation(art, where))
                     continue
+                c1 = clock()
+                phase["validate"] += c1 - c0
                 if failures:
                     continue  # keep validating to report everything, but stop producing rows
                 split = assigner.assign(art.id, art.story_id, art.duplicate_of)
@@ -495,6 +510,7 @@ def _build_into(
                     if scheme.allow_overlapping_spans:  # otherwise validation already ruled overlaps out
                         stats.entities_left_out_of_ner += len(ents) - len(non_overlapping(ents))
                 batch.append((split, row, nd))
+                phase["rows"] += clock() - c1
                 if len(batch) >= BATCH_ARTICLES:
                     flush()
             if progress is not None:
@@ -519,7 +535,9 @@ def _build_into(
     for (c, s), w in writers.items():
         w.close()
         rows[c][s] = w.rows
-    timings["write_parquet"] = time.perf_counter() - t
+    timings["stream_total"] = time.perf_counter() - t
+    timings.update({f"stream_{k}": v for k, v in phase.items()})
+    timings["stream_parquet_write"] = sum(w.seconds for w in writers.values())
     t = time.perf_counter()
 
     warnings = [f"story {k!r} spans splits {', '.join(v)} (released articles never move split)" for k, v in assigner.leaks().items()]
@@ -529,6 +547,7 @@ def _build_into(
         "articles": {"sha256": art_hash.hexdigest(), "bytes": total_bytes},
         "annotations": {"sha256": ann_index.sha256, "bytes": ann_index.size} if ann_index.path else None,
         "labels": {"sha256": scheme_hash},
+        "settings": {"sha256": settings_sha256(cfg)},
     }
 
     # Changelog and the version check (before any other metadata: an understated version stops here).
@@ -567,6 +586,11 @@ def _build_into(
         previous_version=prev_version, bump=bump, required_bump=diff.required_bump(), diff=diff,
         agreement=agreement, warnings=warnings,
     )
+
+
+def settings_sha256(cfg: ReleaseConfig) -> str:
+    """Hash of the release settings as validated (not the TOML bytes: comments do not matter)."""
+    return hashlib.sha256(cfg.model_dump_json(exclude={"version"}).encode("utf-8")).hexdigest()
 
 
 def _validate_article_fast(raw: bytes, where: str) -> Article | GateFailure:
