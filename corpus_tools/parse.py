@@ -42,10 +42,18 @@ _EMOJI = "\u00a9\u00ae\u203c-\u3299\ufe0f\U0001f000-\U0001faff\U000e0020-\U000e0
 _STRAY_ZWJ_RE = re.compile(f"(?<![{_EMOJI}])\u200d|\u200d(?![{_EMOJI}])")
 
 
+_SENTENCE_END = frozenset('.!?…"”:')
+
+
 def normalize_lines(text: str) -> list[str]:
     """The non-empty lines of ``text``, each cleaned: invisible characters removed (ZWJ kept
     inside emoji sequences), NFC, every run of white space (no-break spaces, tabs...) folded
-    to one space, no edge spaces. Any line break (CRLF, CR, U+2028, form feed) splits lines."""
+    to one space, no edge spaces. Any line break (CRLF, CR, U+2028, form feed) splits lines.
+
+    A hard-wrapped paragraph is re-joined: a line that starts with a lower-case word right
+    after a line that ends mid-sentence (no blank line between) continues it; Indonesian
+    sentences and paragraphs start upper case, and brand datelines (``tirto.id``,
+    ``kumparanNEWS``) are not plain lower-case words."""
     if _DROP_RE.search(text):
         text = _DROP_RE.sub("", text)
     if not text.isascii():
@@ -53,11 +61,19 @@ def normalize_lines(text: str) -> list[str]:
             text = _STRAY_ZWJ_RE.sub("", text)
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
-    out = []
+    out: list[str] = []
+    joinable = False  # the previous line is in the same block and ends mid-sentence
     for raw in text.splitlines():
         line = " ".join(raw.split())
-        if line:
+        if not line:
+            joinable = False
+            continue
+        first = line.split(" ", 1)[0]
+        if joinable and first.isalpha() and first.islower():
+            out[-1] = out[-1] + " " + line  # a hard-wrapped paragraph continues
+        else:
             out.append(line)
+        joinable = out[-1][-1] not in _SENTENCE_END
     return out
 
 
@@ -194,6 +210,7 @@ _CHROME_EXACT = frozenset(
         "load more", "muat lebih banyak", "kembali ke atas", "back to top", "baca", "ikuti", "lihat foto",
         "lihat video", "baca berikutnya", "artikel selanjutnya", "berita selanjutnya", "sponsored", "konten sponsor",
         "iklan - scroll untuk melanjutkan", "advertisement - scroll to continue", "gulir untuk melanjutkan",
+        "view this post on instagram", "lihat postingan ini di instagram", "tonton video", "play video",
     }
 )  # fmt: skip
 # Section headers after which a list of headline links follows: drop those headlines too.
@@ -227,6 +244,10 @@ _CHROME_RE = re.compile(
      |advertisement\b
      |(?:(?:facebook|twitter|x|whatsapp|wa|telegram|line|linkedin|pinterest|email|e-mail|copy\s*link|salin\s*link|share|bagikan|print)\W*){2,}$
      |(?:editor'?s?\s+pick|pilihan\s+editor|pilihan\s+redaksi|artikel\s+terkait|berita\s+terkait)\s*:
+     |a\s+post\s+shared\s+by\b
+     |pic\.twitter\.com/\S+$
+     |a\s+post\s+shared\s+by\b
+     |pic\.twitter\.com/\S+$
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -375,9 +396,10 @@ class _Parsed:
         self.credits.append(Credit(name=name, role=role))
 
 
-def _heading_shaped(line: str) -> bool:
-    """A short line without final punctuation that starts upper case: a title or sub-heading."""
-    if len(line) > _HEADING_MAX or line[-1] in _TERMINAL:
+def _heading_shaped(line: str, *, title: bool = False) -> bool:
+    """A short line without final punctuation that starts upper case: a title or sub-heading.
+    Titles may also end in ``?`` or ``!`` (``Benarkah Kim Sakit?``)."""
+    if len(line) > _HEADING_MAX or (line[-1] in _TERMINAL and not (title and line[-1] in "?!")):
         return False
     c = line[0]
     if not (c.isupper() or c.isdigit()):
@@ -611,7 +633,7 @@ _CHROME_FIRST = frozenset(
     "tags tag topik topic kata keywords keyword kategori category label home beranda copyright hak © (c) "
     "dilarang klik sumber halaman hal page lanjut lanjutkan scroll advertisement facebook twitter x whatsapp "
     "wa telegram line linkedin pinterest email e-mail copy salin share bagikan print editor's editors pilihan "
-    "artikel berita".split()
+    "artikel berita a pic".split()
 )
 _BACA_FIRST = frozenset("baca lihat simak cek tonton saksikan dengarkan klik read".split())
 _SYND_FIRST = frozenset("artikel berita tulisan konten naskah sebagian this".split())
@@ -784,7 +806,7 @@ def split_dateline(line: str, table: OutletTable | None = None) -> _Dateline | N
 
 
 def _guess_lang(text: str) -> str:
-    words = text[:1000].lower().split()
+    words = text[:600].lower().split()
     id_n = sum(map(_ID_WORDS.__contains__, words))
     en_n = sum(map(_EN_WORDS.__contains__, words))
     return "en" if en_n >= 5 and en_n > 2 * id_n else "id"
@@ -854,7 +876,7 @@ def parse_article(
             dateline = dl
             anchor = j
             break
-        if not _heading_shaped(line):
+        if not _heading_shaped(line, title=True):
             anchor = j
             break
     else:
@@ -886,7 +908,7 @@ def parse_article(
             del kept[anchor]
     if title is None and kept:
         # A repeated title right at the top, even with no other header sign (seed 004 style).
-        tops = [h for _, h in kept[:6] if _heading_shaped(h)]
+        tops = [h for _, h in kept[:6] if _heading_shaped(h, title=True)]
         dup = next((h for k, h in enumerate(tops) if h in tops[k + 1 :]), None)
         if dup is not None:
             title = dup

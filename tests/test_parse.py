@@ -162,7 +162,27 @@ def test_nfc():
 
 
 def test_normalize_text_keeps_lines():
-    assert normalize_text("a\r\nb\rc\u2028d") == "a\nb\nc\nd"
+    assert normalize_text("A.\r\nB\rC\u2028D\x0cE") == "A.\nB\nC\nD\nE"
+
+
+def test_hard_wrapped_paragraph_is_rejoined():
+    raw = (
+        "JAKARTA - Pemimpin Korea Utara Kim Jong Un mengeluarkan perintah langsung kepada\n"
+        "jajaran militernya untuk mempercepat produksi rudal,\n"
+        "kata KCNA.\n\n"
+        "Langkah itu dinilai agresif."
+    )
+    a = parse(raw)
+    assert a.text == (
+        "Pemimpin Korea Utara Kim Jong Un mengeluarkan perintah langsung kepada jajaran militernya untuk "
+        "mempercepat produksi rudal, kata KCNA.\n\nLangkah itu dinilai agresif."
+    )
+
+
+def test_brand_dateline_after_unpunctuated_line_is_not_joined():
+    a = parse("Penulis: Irfan Amin\ntirto.id - Pemerintah menggelar rapat.\nkumparanNEWS\nRapat selesai sore.")
+    assert a.source.outlet == "Tirto"
+    assert a.text == "Pemerintah menggelar rapat.\n\nRapat selesai sore."
 
 
 # ----------------------------------------------------------------------------- dates
