@@ -355,7 +355,7 @@ def test_single_annotator_dir_says_not_measured(tmp_path):
     write_jsonl(ann_dir / "ana.jsonl", [make_annotation(make_article(i), annotator="ana") for i in range(3)])
     r = build(folder, annotators_dir=ann_dir)
     card = (r.release_dir / "README.md").read_text()
-    assert "Agreement not measured" in card
+    assert "Single annotator (ana): agreement not measured." in card
 
 
 def test_understated_version_is_refused_and_nothing_written(tmp_path):
@@ -427,16 +427,25 @@ def test_cli_build_and_diff(tmp_path):
 
 
 def test_real_seed_articles_build(tmp_path):
+    """The five seed articles (ingested from corpus/raw unless corpus/articles.jsonl exists) with their gold annotations."""
     gold = REPO / "corpus/annotations/gold.jsonl"
+    if not gold.exists():
+        pytest.skip("corpus/annotations/gold.jsonl not there yet")
     articles = REPO / "corpus/articles.jsonl"
-    if not gold.exists() or not articles.exists():
-        pytest.skip("corpus/articles.jsonl or corpus/annotations/gold.jsonl not there yet")
-    r = build_release("1.0.0", articles=articles, annotations=gold, scheme_path=SCHEME_PATH, config=REPO / "corpus.toml",
-                      out_dir=tmp_path / "a", partial=True)
-    r2 = build_release("1.0.0", articles=articles, annotations=gold, scheme_path=SCHEME_PATH, config=REPO / "corpus.toml",
-                       out_dir=tmp_path / "b", partial=True)
+    if not articles.exists():
+        from corpus_tools.ingest import ingest
+
+        articles = tmp_path / "articles.jsonl"
+        ingest([REPO / "corpus/raw"], articles)
+    kw = dict(articles=articles, annotations=gold, scheme_path=SCHEME_PATH, config=REPO / "corpus.toml")
+    r = build_release("1.0.0", out_dir=tmp_path / "a", **kw)
+    r2 = build_release("1.0.0", out_dir=tmp_path / "b", **kw)
     assert tree_bytes(r.release_dir) == tree_bytes(r2.release_dir)
-    assert r.annotated >= 1
+    n_gold = sum(1 for line in gold.read_text().splitlines() if line.strip())
+    assert r.annotated == n_gold == r.articles
+    assert sum(r.rows["documents"].values()) == n_gold
+    card = (r.release_dir / "README.md").read_text()
+    assert "Partial release" not in card and "`gold`" in card
 
 
 def test_committed_releases_rebuild_byte_identical(tmp_path):

@@ -91,8 +91,10 @@ def _agreement_section(agreement: Any) -> str:
     if agreement is None:
         return "Single annotator (or no per-annotator files given): agreement not measured.\n"
     if not agreement.measurable:
-        note = agreement.note or "not measurable"
-        return f"Annotators: {', '.join(agreement.annotators) or 'none'}. Agreement not measured ({note}).\n"
+        if len(agreement.annotators) <= 1:
+            who = f" ({agreement.annotators[0]})" if agreement.annotators else ""
+            return f"Single annotator{who}: agreement not measured.\n"
+        return f"Annotators: {', '.join(agreement.annotators)}. Agreement not measured ({agreement.note or 'not measurable'}).\n"
 
     def fmt(x: float | None) -> str:
         return "n/a" if x is None else f"{x:.3f}"
