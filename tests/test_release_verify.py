@@ -24,6 +24,7 @@ from typer.testing import CliRunner
 from corpus_tools.cli import app
 from corpus_tools.annotation import Annotation, DocCategory, Relation, Span, text_sha256
 from corpus_tools.article import Article, Provenance, Source, blocks_for
+from corpus_tools.labels import load_scheme
 from corpus_tools.records import write_jsonl
 from corpus_tools.release.build import build_release
 from corpus_tools.release.config import load_config
@@ -344,13 +345,18 @@ def test_croissant_describes_every_parquet_file_with_its_sha256(release):
         assert objects[p]["encodingFormat"] == "application/x-parquet"
     assert doc["conformsTo"] == "http://mlcommons.org/croissant/1.1"
     assert doc["license"] == "https://creativecommons.org/licenses/by/4.0/"
-    sets = {r["@id"]: r for r in doc["recordSet"]}
+    sets = {r["@id"]: r for r in doc["recordSet"] if "data" not in r}
     assert set(sets) == {"documents", "ner"}
     entities = next(f for f in sets["documents"]["field"] if f["@id"] == "documents/entities")
     assert entities["isArray"] is True
     assert [f["@id"] for f in entities["subField"]] == [f"documents/entities/{n}" for n in ("start", "end", "label", "text")]
     label = next(f for f in entities["subField"] if f["@id"].endswith("/label"))
-    assert "PER, ORG, GPE" in label["description"]
+    assert "PER, ORG, GPE" in label["description"] and "documents-entities-label-names" in label["description"]
+    scheme = load_scheme()
+    names = {r["@id"]: [d[f"{r['@id']}/name"] for d in r["data"]] for r in doc["recordSet"] if "data" in r}
+    assert names["documents-entities-label-names"] == scheme.entity_names
+    assert names["documents-categories-names"] == scheme.category_names
+    assert names["ner-ner_tags-names"][:3] == ["O", f"B-{scheme.entity_names[0]}", f"I-{scheme.entity_names[0]}"]
 
 
 def test_croissant_with_a_wrong_sha256_fails_verify(release):
@@ -367,7 +373,8 @@ def test_croissant_with_a_wrong_sha256_fails_verify(release):
 def test_invalid_croissant_is_reported_by_mlcroissant(release):
     path = release / "croissant.json"
     doc = json.loads(path.read_text())
-    doc["recordSet"][0]["field"][0]["source"]["fileSet"]["@id"] = "no-such-file-set"
+    documents = next(r for r in doc["recordSet"] if r["@id"] == "documents")
+    documents["field"][0]["source"]["fileSet"]["@id"] = "no-such-file-set"
     path.write_text(json.dumps(doc))
     assert any("no-such-file-set" in e for e in validate_croissant(path))
     reseal(release, croissant=False)
@@ -389,6 +396,8 @@ def test_mlcroissant_reads_the_records_through_the_metadata(release):
     assert len(ner) == sum(rows["ner"].values())
     splits = {r["ner/split"].decode() for r in ner}
     assert splits == {s for s, n in rows["ner"].items() if n}
+    tags = [r["ner-ner_tags-names/name"] for r in ds.records("ner-ner_tags-names")]
+    assert tags[0] == "O" and len(tags) == 1 + 2 * len(load_scheme().entity_names)
     doc = next(itertools.islice(ds.records("documents"), 1))
     text = doc["documents/text"].decode()
     for e in doc["documents/entities"]:

@@ -116,8 +116,8 @@ def _label_names(schema: pa.Schema) -> dict[str, list[str]]:
 
 
 def _field(record_set: str, file_set: str, name: str, t: pa.DataType, path: str, labels: dict[str, list[str]], column: str) -> dict:
-    """One Croissant Field for an Arrow type; lists become isArray (and repeated, the 1.0 spelling),
-    structs become subFields."""
+    """One Croissant Field for an Arrow type: structs become subFields, lists become
+    ``isArray``/``arrayShape`` (Croissant 1.1's replacement for the deprecated ``repeated``)."""
     fid = f"{record_set}/{path}"
     field: dict[str, Any] = {"@type": "cr:Field", "@id": fid, "name": fid}
     repeated = False
@@ -139,12 +139,36 @@ def _field(record_set: str, file_set: str, name: str, t: pa.DataType, path: str,
         field["dataType"] = _data_type(t)
         names = labels.get(path)
         if names:
-            field["description"] = "ClassLabel index (0-based) into: " + ", ".join(names)
+            # No `references`: mlcroissant cannot join a list of ids against the names set.
+            field["description"] = (
+                f"ClassLabel index (0-based); the names are in RecordSet {_names_set_id(record_set, path)}: " + ", ".join(names)
+            )
     field["source"] = source
     if repeated:
         field["isArray"] = True
         field["arrayShape"] = "-1"
     return field
+
+
+def _names_set_id(record_set: str, path: str) -> str:
+    return f"{record_set}-{path.replace('.', '-')}-names"
+
+
+def _names_record_set(record_set: str, path: str, names: list[str]) -> dict:
+    """An inline enumeration RecordSet (index -> name) that a ClassLabel field references."""
+    rid = _names_set_id(record_set, path)
+    return {
+        "@type": "cr:RecordSet",
+        "@id": rid,
+        "name": rid,
+        "description": f"Names of the ClassLabel ids in {record_set}/{path.replace('.', '/')} (from the label scheme).",
+        "key": {"@id": f"{rid}/index"},
+        "field": [
+            {"@type": "cr:Field", "@id": f"{rid}/index", "name": f"{rid}/index", "dataType": "sc:Integer"},
+            {"@type": "cr:Field", "@id": f"{rid}/name", "name": f"{rid}/name", "dataType": "sc:Text"},
+        ],
+        "data": [{f"{rid}/index": i, f"{rid}/name": n} for i, n in enumerate(names)],
+    }
 
 
 def _license(config: Any) -> str:
@@ -216,6 +240,7 @@ def build_croissant(release_dir: Path, config: Any) -> dict:
                 },
             }
         )
+        record_sets += [_names_record_set(cfg, path, names) for path, names in sorted(labels.items())]
         record_sets.append(
             {
                 "@type": "cr:RecordSet",
