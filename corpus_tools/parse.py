@@ -245,8 +245,10 @@ _CHROME_RE = re.compile(
      |(?:(?:facebook|twitter|x|whatsapp|wa|telegram|line|linkedin|pinterest|email|e-mail|copy\s*link|salin\s*link|share|bagikan|print)\W*){2,}$
      |(?:editor'?s?\s+pick|pilihan\s+editor|pilihan\s+redaksi|artikel\s+terkait|berita\s+terkait)\s*:
      |a\s+post\s+shared\s+by\b
+     |(?:dibaca|dilihat|views?)\s*:?\s*[\d.,]+\s*(?:kali|x|times)?$
      |pic\.twitter\.com/\S+$
      |a\s+post\s+shared\s+by\b
+     |(?:dibaca|dilihat|views?)\s*:?\s*[\d.,]+\s*(?:kali|x|times)?$
      |pic\.twitter\.com/\S+$
     )""",
     re.IGNORECASE | re.VERBOSE,
@@ -277,6 +279,9 @@ _SYNDICATION_RE = re.compile(
     r"(?:tayang|terbit|dimuat|diterbitkan|dipublikasikan|ditayangkan|disiarkan)"
     r"|this\s+(?:article|story)\s+(?:was|has\s+been)\s+(?:first\s+|originally\s+)?(?:published|posted))",
     re.IGNORECASE,
+)
+_INLINE_BACA_RE = re.compile(
+    r"(?<=[.!?\"”])\s+(?:baca|lihat|simak)\s+juga\s*:\s*[^.!?]{3,150}[.!?]?$", re.IGNORECASE
 )
 _LOGO_RE = re.compile(r"^logo\s+(?P<name>[^.!?:]{2,60})$", re.IGNORECASE)
 
@@ -404,7 +409,7 @@ def _heading_shaped(line: str, *, title: bool = False) -> bool:
     c = line[0]
     if not (c.isupper() or c.isdigit()):
         return False
-    return line.count(" ") < 16
+    return line.count(" ") < 16 and ". " not in line
 
 
 def _names(value: str, *, strict: bool) -> list[str] | None:
@@ -633,7 +638,7 @@ _CHROME_FIRST = frozenset(
     "tags tag topik topic kata keywords keyword kategori category label home beranda copyright hak © (c) "
     "dilarang klik sumber halaman hal page lanjut lanjutkan scroll advertisement facebook twitter x whatsapp "
     "wa telegram line linkedin pinterest email e-mail copy salin share bagikan print editor's editors pilihan "
-    "artikel berita a pic".split()
+    "artikel berita a pic dibaca dilihat views view".split()
 )
 _BACA_FIRST = frozenset("baca lihat simak cek tonton saksikan dengarkan klik read".split())
 _SYND_FIRST = frozenset("artikel berita tulisan konten naskah sebagian this".split())
@@ -935,6 +940,10 @@ def parse_article(
     if not kept:
         raise ParseError("no body text left after removing boilerplate (datelines, bylines, captions, links)")
 
+    for k, (no, line) in enumerate(kept):
+        # "... kata dia. Baca juga: Judul Lain" glued to the end of a paragraph
+        if ("juga" in line or "JUGA" in line or "Juga" in line) and (m := _INLINE_BACA_RE.search(line)) is not None:
+            kept[k] = (no, line[: m.start()].rstrip())
     paras = [(_block_kind(line, k == len(kept) - 1), line) for k, (_, line) in enumerate(kept)]
     body, blocks = blocks_for(paras)
 

@@ -458,6 +458,38 @@ Kegiatan berlangsung meriah sejak pagi.
         gone=["TRIBUN"],
     ),
     Case(
+        name="generic-portal-chrome",
+        raw="""Internasional
+Korea Utara Uji Coba Rudal Hipersonik
+Senin, 14 Agustus 2023 | 10:30 WIB
+Oleh: Redaksi
+Pyongyang - Korea Utara kembali menguji rudal hipersonik. Baca juga: Korsel Siaga Penuh
+Uji coba itu diawasi langsung Kim Jong Un.
+Tags: Korea Utara, Rudal, Kim Jong Un
+Bagikan:
+Facebook Twitter WhatsApp
+Dibaca 1.234 kali
+""",
+        outlet="unknown", domain=None, dateline="Pyongyang",
+        title="Korea Utara Uji Coba Rudal Hipersonik",
+        published_at=datetime(2023, 8, 14, 10, 30, tzinfo=WIB),
+        body=["Korea Utara kembali menguji rudal hipersonik.", "Uji coba itu diawasi langsung Kim Jong Un."],
+        gone=["Internasional", "Baca juga", "Tags", "Bagikan", "Facebook", "Dibaca"],
+        credits=[("Redaksi", "author")],
+    ),
+    Case(
+        name="wire-agency-dateline-and-copyright",
+        raw="""Kim Jong Un (kanan) menyaksikan uji coba rudal. Foto: KCNA/Reuters
+SEOUL (Reuters) - Korea Utara meluncurkan rudal.
+Peluncuran terdeteksi pukul 07.00 waktu setempat.
+Copyright © 2023 Reuters. All rights reserved.
+""",
+        outlet="Reuters", domain=None, dateline="SEOUL",
+        body=["Korea Utara meluncurkan rudal.", "Peluncuran terdeteksi pukul 07.00 waktu setempat."],
+        gone=["Copyright", "Foto"],
+        captions=[("Kim Jong Un (kanan) menyaksikan uji coba rudal.", "KCNA/Reuters")],
+    ),
+    Case(
         name="subheadings-list-and-quote",
         raw="""Jakarta, CNBC Indonesia - Pemerintah menyiapkan tiga langkah menghadapi gejolak harga pangan.
 
