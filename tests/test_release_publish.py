@@ -290,6 +290,16 @@ def test_publish_to_a_file_url_copies_verifies_and_is_idempotent(release, tmp_pa
     assert again.skipped
 
 
+def test_cli_publish_to_a_plain_directory(release, tmp_path):
+    mirror = tmp_path / "plain-mirror"
+    result = CliRunner().invoke(app, ["release", "publish", str(release), "--to", str(mirror)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "published v1.0.0" in result.output
+    assert (mirror / "v1.0.0" / "manifest.json").read_bytes() == (release / "manifest.json").read_bytes()
+    again = CliRunner().invoke(app, ["release", "publish", str(release), "--to", str(mirror)], terminal_width=200)
+    assert again.exit_code == 0 and "up to date" in again.output
+
+
 def test_publish_to_refuses_a_different_copy_of_the_same_version(release, tmp_path):
     dest = tmp_path / "mirror" / "v1.0.0"
     dest.mkdir(parents=True)

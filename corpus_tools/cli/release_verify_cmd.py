@@ -121,19 +121,9 @@ def publish_cmd(
         console.print(f"removed {len(result.deleted)} file(s) of an older release: {escape(', '.join(result.deleted))}")
 
 
-def _release_group(app: typer.Typer) -> typer.Typer:
-    """The ``release`` group created by release_cmd; until that lands, make one here."""
-    from . import release_cmd
-
-    group = getattr(release_cmd, "release_app", None)
-    if group is None:
-        group = typer.Typer(help="Build, check and publish dataset releases.\n\nExample: corpus-tools release verify releases/v1.0.0", no_args_is_help=True)
-        app.add_typer(group, name="release")
-    return group
-
-
 def register(app: typer.Typer) -> None:
-    """Add ``verify`` and ``publish`` to the ``release`` group."""
-    group = _release_group(app)
-    group.command("verify")(verify_cmd)
-    group.command("publish")(publish_cmd)
+    """Add ``verify`` and ``publish`` to the ``release`` group that release_cmd registers."""
+    from .release_cmd import release_app
+
+    release_app.command("verify")(verify_cmd)
+    release_app.command("publish")(publish_cmd)
