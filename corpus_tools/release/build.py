@@ -249,7 +249,7 @@ def index_annotations(path: str | Path | None) -> AnnotationIndex:
     try:
         fh = open(path, "rb")
     except FileNotFoundError:
-        raise ReleaseError(f"{path}: annotations file not found; pass --annotations FILE (one adjudicated annotation per article)") from None
+        raise FileNotFoundError(f"{path}: annotations file not found; pass --annotations FILE (one adjudicated annotation per article)") from None
     with fh:
         offset = 0
         for lineno, line in enumerate(fh, 1):
@@ -354,7 +354,7 @@ def build_release(
 
     Raises :class:`GateError` (every failure, nothing written), :class:`VersionError` (bad or
     understated version), :class:`ImmutableReleaseError` (version exists with other content),
-    :class:`ReleaseError` (missing inputs or modules). Rebuilding an existing version from the
+    ``FileNotFoundError`` (an input file is missing), :class:`ReleaseError` (a module is missing). Rebuilding an existing version from the
     same inputs is a no-op that returns status ``"unchanged"``.
     """
     t0 = time.perf_counter()
@@ -372,7 +372,7 @@ def build_release(
     out_dir = Path(out_dir)
     articles = Path(articles)
     if not articles.is_file():
-        raise ReleaseError(f"{articles}: articles file not found; pass --articles FILE (the output of `corpus-tools ingest`)")
+        raise FileNotFoundError(f"{articles}: articles file not found; pass --articles FILE (the output of `corpus-tools ingest`)")
     prev_version, prev_dir = previous_release(out_dir, version)
     target = out_dir / f"v{version}"
 
