@@ -403,3 +403,12 @@ def test_mlcroissant_reads_the_records_through_the_metadata(release):
     for e in doc["documents/entities"]:
         start, end = e["documents/entities/start"], e["documents/entities/end"]
         assert text[start:end] == e["documents/entities/text"].decode()
+
+
+def test_a_card_header_of_the_wrong_shape_is_reported_not_raised(release):
+    card = release / "README.md"
+    text = card.read_text(encoding="utf-8")
+    card.write_text(text.replace("  data_files:\n  - split: ", "  data_files:\n  - 7\n  - split: ", 1), encoding="utf-8")
+    reseal(release)
+    report = verify_release(release, load_dataset=False)
+    assert _problems(report, "README.md"), report.problems

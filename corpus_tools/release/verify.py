@@ -153,7 +153,7 @@ def _check_manifest(release_dir: Path, report: VerifyReport) -> dict | None:
 
 def manifest_rows(manifest: dict) -> dict[str, dict[str, int]]:
     """Row counts per config and split as declared by the manifest."""
-    rows = manifest.get("rows") or manifest.get("row_counts") or {}
+    rows = manifest.get("rows") or {}
     return {c: {s: int(n) for s, n in splits.items()} for c, splits in rows.items()} if isinstance(rows, dict) else {}
 
 
@@ -168,6 +168,24 @@ class ConfigDecl:
     data_files: dict[str, list[str]]
     features: Any = None  # datasets.Features
     num_examples: dict[str, int] = field(default_factory=dict)
+
+
+def _data_files_by_split(files: Any) -> dict[str, list[str]] | None:
+    """The card's ``data_files`` in its three accepted shapes -> ``{split: [patterns]}`` (None if malformed)."""
+    def paths(value: Any) -> list[str] | None:
+        value = [value] if isinstance(value, str) else value
+        return list(value) if isinstance(value, list) and value and all(isinstance(v, str) for v in value) else None
+
+    if paths(files) is not None:
+        return {"train": paths(files)}
+    if not isinstance(files, list) or not files:
+        return None
+    out: dict[str, list[str]] = {}
+    for f in files:
+        if not isinstance(f, dict) or not isinstance(f.get("split"), str) or paths(f.get("path")) is None:
+            return None
+        out[f["split"]] = paths(f["path"])
+    return out
 
 
 def _card_configs(release_dir: Path, report: VerifyReport) -> dict[str, ConfigDecl]:
@@ -187,12 +205,10 @@ def _card_configs(release_dir: Path, report: VerifyReport) -> dict[str, ConfigDe
         if not name or files is None:
             report.add(CARD, f"configs[{i}] needs config_name and data_files")
             continue
-        if isinstance(files, (str, list)) and not (isinstance(files, list) and files and isinstance(files[0], dict)):
-            files = [{"split": "train", "path": files}]
-        by_split: dict[str, list[str]] = {}
-        for f in files:
-            paths = f.get("path")
-            by_split[f.get("split", "train")] = [paths] if isinstance(paths, str) else list(paths or [])
+        by_split = _data_files_by_split(files)
+        if by_split is None:
+            report.add(CARD, f"configs[{i}] ({name}): data_files must be a path, a list of paths or a list of {{split, path}}")
+            continue
         configs[name] = ConfigDecl(name, by_split)
     if not configs:
         report.add(CARD, "YAML header declares no configs with data_files")
@@ -595,15 +611,24 @@ def verify_release(
         report.add(str(release_dir), "is not a folder; pass a release folder such as releases/v1.0.0")
         return report
     step = progress or (lambda _msg: None)
+
+    def guarded(path: str, fn, *args, default=None):
+        # A hand-edited file can have any shape; report it instead of crashing the check.
+        try:
+            return fn(*args)
+        except Exception as e:
+            report.add(path, f"has an unexpected shape ({type(e).__name__}: {e}); rebuild the release")
+            return default
+
     step("checksums")
-    manifest = _check_manifest(release_dir, report)
+    manifest = guarded(MANIFEST, _check_manifest, release_dir, report)
     step("card and Parquet schemas")
-    configs = _card_configs(release_dir, report)
-    rows = _check_parquet(release_dir, configs, manifest, report)
+    configs = guarded(CARD, _card_configs, release_dir, report, default={})
+    rows = guarded("data/", _check_parquet, release_dir, configs, manifest, report, default={})
     if croissant:
         step("croissant")
-        _check_croissant(release_dir, manifest, report)
+        guarded(CROISSANT, _check_croissant, release_dir, manifest, report)
     if load_dataset and configs:
         step("load_dataset offline")
-        _check_load_dataset(release_dir, configs, rows, report)
+        guarded(CARD, _check_load_dataset, release_dir, configs, rows, report)
     return report
