@@ -116,11 +116,11 @@ def diff_cmd(
     except (ValueError, OSError) as e:
         err.print(f"[red]error:[/] {escape(str(e))}")
         raise typer.Exit(1) from None
-    console.print(render_changes(diff), markup=False, highlight=False)
+    console.print(render_changes(diff), markup=False, highlight=False, soft_wrap=True)
     given = bump_between(diff.old_version, diff.new_version)
     console.print(f"required bump: {diff.required_bump().upper()} ({'; '.join(diff.reasons())}); "
                   f"{diff.old_version} -> {diff.new_version} is {given.upper() if given else 'not a later version'}",
-                  markup=False, highlight=False)
+                  markup=False, highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
