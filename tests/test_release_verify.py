@@ -412,3 +412,12 @@ def test_a_card_header_of_the_wrong_shape_is_reported_not_raised(release):
     reseal(release)
     report = verify_release(release, load_dataset=False)
     assert _problems(report, "README.md"), report.problems
+
+
+def test_croissant_states_the_licence_of_the_texts_honestly(release):
+    cfg = release_config()
+    doc = build_croissant(release, cfg)
+    assert doc["inLanguage"] == "id"
+    assert cfg.texts_license in doc["description"]
+    assert "not covered by CC-BY-4.0" in doc["description"]
+    assert doc["citeAs"] == cfg.citation

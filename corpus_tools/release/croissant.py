@@ -179,6 +179,20 @@ def _license(config: Any) -> str:
     return LICENSE_URLS.get(lic.lower(), lic)
 
 
+def _description(config: Any) -> str:
+    """The dataset description plus the licensing split: ``license`` covers the annotations only."""
+    text = str(getattr(config, "description", "") or getattr(config, "pretty_name", ""))
+    texts = getattr(config, "texts_license", None)
+    if texts:
+        text += f"\n\nLicence: the annotations are {getattr(config, 'license', '')}. Article texts: {texts}"
+    return text
+
+
+def _languages(config: Any) -> str | list[str]:
+    langs = list(getattr(getattr(config, "dataset", None), "language", None) or getattr(config, "language", None) or ["id"])
+    return langs[0] if len(langs) == 1 else langs
+
+
 def _default_citation(doc: dict) -> str:
     key = doc["name"].replace("-", "_") + "_" + doc.get("version", "").replace(".", "_")
     parts = [f"title = {{{doc['alternateName']}}}", f"version = {{{doc.get('version', '')}}}"]
@@ -257,12 +271,12 @@ def build_croissant(release_dir: Path, config: Any) -> dict:
         "conformsTo": CONFORMS_TO,
         "name": str(getattr(config, "name")),
         "alternateName": str(getattr(config, "pretty_name", "") or getattr(config, "name")),
-        "description": str(getattr(config, "description", "") or getattr(config, "pretty_name", "")),
+        "description": _description(config),
         "license": _license(config),
         "url": str(getattr(config, "homepage", "") or ""),
         "version": version,
         "datePublished": str(getattr(config, "release_date", "") or ""),
-        "inLanguage": "id",
+        "inLanguage": _languages(config),
         "isLiveDataset": False,
         "distribution": distribution,
         "recordSet": record_sets,
