@@ -419,6 +419,8 @@ def test_cli_build_and_diff(tmp_path):
     make_corpus(folder, n=8, annotate=7)
     res = runner.invoke(app, ["release", "build", "--version", "1.2.0", *common])
     assert res.exit_code == 1 and "art-0007" in res.output
+    res = runner.invoke(app, ["release", "build", "--version", "1.2.0", *common[:1], str(folder / "missing.jsonl"), *common[2:]])
+    assert res.exit_code == 2 and "missing.jsonl" in res.output
     res = runner.invoke(app, ["release", "build", "--help"])
     assert "Example:" in res.output
 
