@@ -421,3 +421,22 @@ def test_croissant_states_the_licence_of_the_texts_honestly(release):
     assert cfg.texts_license in doc["description"]
     assert "not covered by CC-BY-4.0" in doc["description"]
     assert doc["citeAs"] == cfg.citation
+
+
+def test_a_missing_shard_is_caught_even_when_the_manifest_is_resealed(tmp_path):
+    settings = (ROOT / "corpus.toml").read_text(encoding="utf-8")
+    settings = re.sub(r"(?m)^max_shard_bytes = .*$", "max_shard_bytes = 1024", settings)
+    settings = re.sub(r"(?m)^row_group_rows = .*$", "row_group_rows = 2", settings)
+    (tmp_path / "corpus.toml").write_text(settings, encoding="utf-8")
+    articles, gold = synthetic_inputs(tmp_path / "inputs", 24)
+    release = build_release("1.0.0", articles=articles, annotations=gold, config=tmp_path / "corpus.toml", out_dir=tmp_path / "releases").release_dir
+    shards = sorted((release / "data" / "documents").glob("train-*-of-*.parquet"))
+    assert len(shards) > 2
+    assert verify_release(release, load_dataset=False, croissant=False).ok
+    shards[1].unlink()
+    manifest = json.loads((release / "manifest.json").read_text())
+    manifest["rows"] = verify_release(release, load_dataset=False, croissant=False).rows  # hide the row-count trail too
+    (release / "manifest.json").write_text(json.dumps(manifest))
+    reseal(release, croissant=False)
+    report = verify_release(release, load_dataset=False, croissant=False)
+    assert any("not a complete 00000..N-1" in m for m in _problems(report, "data/documents/")), report.problems
