@@ -16,10 +16,13 @@ from __future__ import annotations
 
 from typing import Literal
 
+from bisect import bisect_left
+
 import regex
 
 Unit = Literal["codepoint", "utf16", "grapheme"]
 
+_ASTRAL = regex.compile(r"[\U00010000-\U0010FFFF]")
 _GRAPHEME = regex.compile(r"\X", regex.DOTALL)
 # GB9c (not in Doccano's splitter): Linker [Extend|ZWJ]* x Consonant. Split there.
 _CONJUNCT_BREAK = regex.compile(r"(?<=\p{InCB=Linker}[\p{InCB=Extend}\u200d]*)(?=\p{InCB=Consonant})")
@@ -53,8 +56,9 @@ def unit_for(grapheme_mode: bool) -> Unit:
 class OffsetMap:
     """Both directions between code points and one unit, for one text.
 
-    Build once per text and convert all its spans; a text whose units equal code points
-    (BMP-only for UTF-16; ASCII without CRLF for graphemes) takes a fast identity path.
+    Only the "irregular" stretches are stored: astral characters (2 UTF-16 units each) or
+    multi-code-point grapheme clusters (1 unit each); conversion is a binary search over
+    them, so a mostly-ASCII article with a few emoji costs almost nothing to map.
     """
 
     def __init__(self, text: str, unit: Unit):
@@ -62,70 +66,64 @@ class OffsetMap:
             raise ValueError(f"unknown offset unit {unit!r}; use codepoint, utf16 or grapheme")
         self.text = text
         self.unit = unit
-        self._bounds: list[int] | None = None  # code point offset of unit boundary i
-        self._index: dict[int, int] | None = None  # code point offset -> unit offset
-        if unit == "utf16":
-            if any(ord(ch) > 0xFFFF for ch in text):
-                self._build([1 if ord(ch) <= 0xFFFF else 2 for ch in text], per_unit=False)
-        elif unit == "grapheme":
-            if not (text.isascii() and "\r\n" not in text):
-                self._build([len(c) for c in grapheme_clusters(text)], per_unit=True)
-
-    def _build(self, sizes: list[int], *, per_unit: bool) -> None:
-        """``per_unit``: sizes are code points per unit (graphemes); else units per code point."""
-        if per_unit:
-            bounds = [0]
-            for n in sizes:
-                bounds.append(bounds[-1] + n)
-            self._bounds = bounds  # unit offset -> code point offset
-        else:
-            bounds = [0] * (sum(sizes) + 1)
-            valid = [True] * (sum(sizes) + 1)
-            u = 0
-            for cp, n in enumerate(sizes):
-                bounds[u] = cp
-                if n == 2:
-                    valid[u + 1] = False  # the middle of a surrogate pair
-                u += n
-            bounds[u] = len(sizes)
-            self._bounds = [b if ok else -1 for b, ok in zip(bounds, valid)]
-        self._index = {cp: u for u, cp in enumerate(self._bounds) if cp >= 0}
+        starts: list[int] = []  # code point start of each irregular stretch
+        sizes: list[tuple[int, int]] = []  # (code points, units) of each
+        if unit == "utf16" and not text.isascii():
+            for m in _ASTRAL.finditer(text):
+                starts.append(m.start())
+                sizes.append((1, 2))
+        elif unit == "grapheme" and not (text.isascii() and "\r\n" not in text):
+            pos = 0
+            for cluster in grapheme_clusters(text):
+                if len(cluster) > 1:
+                    starts.append(pos)
+                    sizes.append((len(cluster), 1))
+                pos += len(cluster)
+        self._starts = starts
+        self._cp_len = [c for c, _ in sizes]
+        self._unit_len = [u for _, u in sizes]
+        delta = [0]  # delta[j]: units minus code points over the first j stretches
+        for c, u in sizes:
+            delta.append(delta[-1] + u - c)
+        self._delta = delta
+        self._ustarts = [c + d for c, d in zip(starts, delta)]
 
     @property
     def length(self) -> int:
         """Length of the text in this unit."""
-        return len(self.text) if self._bounds is None else len(self._bounds) - 1
+        return len(self.text) + self._delta[-1]
 
     def to_unit(self, cp: int) -> int:
         """Code point offset -> unit offset; OffsetError if it splits a unit."""
         if not 0 <= cp <= len(self.text):
             raise OffsetError(f"offset {cp} is outside the text (0..{len(self.text)} code points)")
-        if self._index is None:
-            return cp
-        try:
-            return self._index[cp]
-        except KeyError:
+        j = bisect_left(self._starts, cp)  # stretches starting before cp
+        if j and cp < self._starts[j - 1] + self._cp_len[j - 1]:
             raise OffsetError(
                 f"code point offset {cp} falls inside a {self.unit} unit "
                 f"({self._around(cp)!r}); Doccano cannot mark it"
-            ) from None
+            )
+        return cp + self._delta[j]
 
     def from_unit(self, u: int) -> int:
         """Unit offset -> code point offset; OffsetError if it splits a character."""
         if not 0 <= u <= self.length:
             raise OffsetError(f"{self.unit} offset {u} is outside the text (0..{self.length})")
-        if self._bounds is None:
-            return u
-        cp = self._bounds[u]
-        if cp < 0:
-            raise OffsetError(f"UTF-16 offset {u} falls between the two halves of a surrogate pair ({self._around(self._bounds[u - 1])!r})")
-        return cp
+        j = bisect_left(self._ustarts, u)
+        if j and u < self._ustarts[j - 1] + self._unit_len[j - 1]:
+            cp = self._starts[j - 1]
+            raise OffsetError(f"UTF-16 offset {u} falls between the two halves of a surrogate pair ({self._around(cp)!r})")
+        return u - self._delta[j]
 
     def span_to_unit(self, start: int, end: int) -> tuple[int, int]:
         return self.to_unit(start), self.to_unit(end)
 
     def span_from_unit(self, start: int, end: int) -> tuple[int, int]:
         return self.from_unit(start), self.from_unit(end)
+
+    def boundaries(self) -> list[int]:
+        """Code point offsets where a unit starts or ends (0 and ``len(text)`` included)."""
+        return [self.from_unit(u) for u in range(self.length + 1)]
 
     def _around(self, cp: int) -> str:
         return self.text[max(0, cp - 3) : cp + 3]
@@ -143,6 +141,5 @@ def from_doccano(text: str, start: int, end: int, *, grapheme_mode: bool = False
 
 def grapheme_boundaries(text: str) -> list[int]:
     """Code point offsets of all grapheme boundaries (0 and ``len(text)`` included)."""
-    m = OffsetMap(text, "grapheme")
-    return list(range(len(text) + 1)) if m._bounds is None else list(m._bounds)
+    return OffsetMap(text, "grapheme").boundaries()
 
