@@ -102,17 +102,18 @@ def publish_cmd(
         err.print(f"[red]refused:[/] {escape(str(e))}")
         raise typer.Exit(1) from None
     plan = result.plan
+    if result.skipped:
+        console.print(f"[green]up to date[/] {escape(result.target)} already holds this exact {plan.tag}")
+        return
     if result.dry_run:
-        t = Table(title=f"dry run: would send {plan.tag} to {result.target} ({len(plan.files)} files, {plan.total_bytes} bytes)")
+        t = Table(title=f"dry run: would send {plan.tag} to {escape(result.target)} ({len(plan.files)} files, {plan.total_bytes} bytes)")
         t.add_column("file")
         t.add_column("bytes", justify="right")
         for path, n in plan.files:
             t.add_row(escape(path), str(n))
         console.print(t)
-        console.print(f"commit message: {escape(plan.commit_message)}; tag: {plan.tag}")
-        return
-    if result.skipped:
-        console.print(f"[green]up to date[/] {escape(result.target)} already holds this exact {plan.tag}")
+        if not to:
+            console.print(f"one commit: {escape(plan.commit_message)}; then tag {plan.tag}")
         return
     console.print(f"[bold green]published[/] {plan.tag} to {escape(result.target)}: {len(plan.files)} files, {plan.total_bytes} bytes")
     if result.commit_url:
