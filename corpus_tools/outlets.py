@@ -100,7 +100,7 @@ class OutletTable:
         e = self._by_alias.get(key)
         if e is not None:
             return OutletMatch(e.name, e.domain, e.zone, True)
-        m = _DOMAIN_RE.match(key)
+        m = _DOMAIN_RE.match(key) if "." in key and " " not in key else None
         if m is None:
             return None
         domain = m.group(1)

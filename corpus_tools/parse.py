@@ -33,9 +33,13 @@ class ParseError(ValueError):
 # handled apart), BOM, word joiner, soft hyphen, bidi marks, object replacement, and C0
 # controls other than white space. Unicode white space (no-break spaces, tabs, U+2000..U+200A)
 # and line separators (U+2028, form feed...) are handled by str.split()/splitlines() per line.
-_DROP_RE = re.compile(
-    "[\u200b\u200c\ufeff\u2060\u00ad\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffc\x01-\x08\x0e-\x1b\x7f]"
+_DROP_CHARS = (
+    "\u200b\u200c\ufeff\u2060\u00ad\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufffc"
+    "\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x7f"
 )
+_SPACE_CHARS = "\t\x1f\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+_NEWLINE_CHARS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_ASCII_ODD = "".join(c for c in _DROP_CHARS + _SPACE_CHARS + _NEWLINE_CHARS if c.isascii())
 # A zero-width joiner is kept only between two emoji-ish code points (family, profession,
 # skin-tone sequences); anywhere else it is an invisible token breaker.
 _EMOJI = "\u00a9\u00ae\u203c-\u3299\ufe0f\U0001f000-\U0001faff\U000e0020-\U000e007f"
@@ -54,22 +58,39 @@ def normalize_lines(text: str) -> list[str]:
     after a line that ends mid-sentence (no blank line between) continues it; Indonesian
     sentences and paragraphs start upper case, and brand datelines (``tirto.id``,
     ``kumparanNEWS``) are not plain lower-case words."""
-    if _DROP_RE.search(text):
-        text = _DROP_RE.sub("", text)
+    # One `in` per character is a fast C scan (and free for characters wider than the
+    # string's own storage); a regex character class or str.translate is 4-10x slower on
+    # news-sized texts, and so is str.split() on every line.
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.isascii():
+        for ch in _DROP_CHARS:
+            if ch in text:
+                text = text.replace(ch, "")
+        for ch in _SPACE_CHARS:
+            if ch in text:
+                text = text.replace(ch, " ")
+        for ch in _NEWLINE_CHARS:
+            if ch in text:
+                text = text.replace(ch, "\n")
         if "\u200d" in text:
             text = _STRAY_ZWJ_RE.sub("", text)
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
+    else:
+        for ch in _ASCII_ODD:
+            if ch in text:
+                text = text.replace(ch, "\n" if ch in _NEWLINE_CHARS else " " if ch in _SPACE_CHARS else "")
     out: list[str] = []
     joinable = False  # the previous line is in the same block and ends mid-sentence
-    for raw in text.splitlines():
-        line = " ".join(raw.split())
+    for raw in text.split("\n"):
+        line = raw.strip(" ")
         if not line:
             joinable = False
             continue
-        first = line.split(" ", 1)[0]
-        if joinable and first.isalpha() and first.islower():
+        if "  " in line:
+            line = " ".join(line.split())
+        if joinable and line[0].islower() and (first := line.partition(" ")[0]).isalpha() and first.islower():
             out[-1] = out[-1] + " " + line  # a hard-wrapped paragraph continues
         else:
             out.append(line)
@@ -107,18 +128,19 @@ _DAY_NAMES = frozenset(
 # _MONTHS in code: a regex alternation of 40 month names tried at every position is ~100x
 # slower. The weekday is not needed for the date and is skipped as filler.
 _DATE_NUM_RE = re.compile(
-    r"(?<!\d)(?:(?P<d1>\d{1,2})\s+(?P<m1>[A-Za-z]{3,9})\.?,?\s+(?P<y1>\d{4})"
-    r"|(?P<d3>\d{1,2})[/.-](?P<m3>\d{1,2})[/.-](?P<y3>\d{4})"
-    r"|(?P<y4>\d{4})-(?P<m4>\d{2})-(?P<d4>\d{2}))(?!\d)"
+    r"(?<![0-9])(?:(?P<d1>[0-9]{1,2})\s+(?P<m1>[A-Za-z]{3,9})\.?,?\s+(?P<y1>[0-9]{4})"
+    r"|(?P<d3>[0-9]{1,2})[/.-](?P<m3>[0-9]{1,2})[/.-](?P<y3>[0-9]{4})"
+    r"|(?P<y4>[0-9]{4})-(?P<m4>[0-9]{2})-(?P<d4>[0-9]{2}))(?![0-9])"
 )
-_DATE_MDY_RE = re.compile(r"(?<![A-Za-z])(?P<m2>[A-Za-z]{3,9})\.?\s+(?P<d2>\d{1,2}),?\s+(?P<y2>\d{4})(?!\d)")
+_DATE_MDY_RE = re.compile(r"(?<![A-Za-z])(?P<m2>[A-Za-z]{3,9})\.?\s+(?P<d2>[0-9]{1,2}),?\s+(?P<y2>[0-9]{4})(?![0-9])")
 _TIME_RE = re.compile(
     r"\s*(?:[,|•·T]|[-–—])?\s*(?:(?:pukul|pkl\.?|jam|at)\s*)?"
-    r"(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<s>\d{2}))?(?!\d)"
-    r"(?:\s*(?P<z>WITA|WIB|WIT|UTC|GMT)\b(?:\s*(?P<zo>[+-]\s*\d{1,2})(?::?(?P<zm>\d{2}))?)?)?",
+    r"(?P<h>[0-9]{1,2})[:.](?P<mi>[0-9]{2})(?:[:.](?P<s>[0-9]{2}))?(?![0-9])"
+    r"(?:\s*(?P<z>WITA|WIB|WIT|UTC|GMT)\b(?:\s*(?P<zo>[+-]\s*[0-9]{1,2})(?::?(?P<zm>[0-9]{2}))?)?)?",
     re.IGNORECASE,
 )
-_DIGIT_RE = re.compile(r"\d")
+_DIGIT_RE = re.compile(r"[0-9]")
+_DIGITS_RE = re.compile(r"[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -167,9 +189,24 @@ def _date_hit(text: str, m: re.Match) -> _DateHit | None:
 
 
 def _find_dates(text: str) -> list[_DateHit]:
-    """Every date in ``text`` in order (day-first forms, else English month-first forms)."""
-    hits = [h for m in _DATE_NUM_RE.finditer(text) if (h := _date_hit(text, m)) is not None]
-    if not hits:
+    """Every date in ``text`` in order (day-first forms, else English month-first forms).
+
+    Day-first dates are tried only where a run of digits starts (a tight scan), not at every
+    position; month-first ones only when a four-digit year is present."""
+    hits: list[_DateHit] = []
+    end = 0
+    has_year = False
+    for run in _DIGITS_RE.finditer(text):
+        start = run.start()
+        if run.end() - start == 4:
+            has_year = True
+        if start < end:
+            continue
+        m = _DATE_NUM_RE.match(text, start)
+        if m is not None and (h := _date_hit(text, m)) is not None:
+            hits.append(h)
+            end = h.end
+    if not hits and has_year:
         hits = [h for m in _DATE_MDY_RE.finditer(text) if (h := _date_hit(text, m)) is not None]
     return hits
 
@@ -311,7 +348,7 @@ _LAPORAN_RE = re.compile(
     r"^laporan\s+(?:wartawan|reporter|jurnalis|kontributor|koresponden)\s+(?P<outlet>[^,]{2,60}?)\s*,\s*(?P<name>[^,]{3,60})$",
     re.IGNORECASE,
 )
-_SEG_SPLIT_RE = re.compile(r"\s*(?:[|•·]|\s/\s|\s[-–—]{1,2}\s|^[-–—]{1,2}\s|\s[-–—]{1,2}$)\s*")
+_SEG_SPLIT_RE = re.compile(r"[|•·]|\s/\s|\s[-–—]{1,2}\s|^[-–—]{1,2}\s|\s[-–—]{1,2}$")
 # What is left of a byline segment once its date is cut out: "Diperbarui:", "Kamis,".
 _DATE_PREFIX_RE = re.compile(
     r"^(?:(?:(?:di)?(?:terbitkan|publikasikan|perbarui|perbaharui|posting|unggah)|terbit|update[d]?|published|posted|"
@@ -320,6 +357,13 @@ _DATE_PREFIX_RE = re.compile(
     r"|mon|tue|wed|thu|fri|sat|sun)\b\.?\s*,?)?$",
     re.IGNORECASE,
 )
+_FILLER_FIRST = frozenset(
+    "diterbitkan dipublikasikan diperbarui diperbaharui diposting diunggah terbitkan publikasikan perbarui "
+    "perbaharui posting unggah terbit update updated published posted last dibuat tanggal waktu pukul publish "
+    "rilis dirilis senin selasa rabu kamis jumat jum'at sabtu minggu ahad monday tuesday wednesday thursday "
+    "friday saturday sunday mon tue wed thu fri sat sun".split()
+)
+_LOOSE_KEYS = frozenset("penulis editor reporter pewarta redaktur penyunting fotografer jurnalis wartawan kontributor".split())
 _UPDATED_RE = re.compile(r"(?:perbarui|perbaharui|update)", re.IGNORECASE)
 _NAME_RE = re.compile(r"^(?:[A-Z][\w'’.-]*|bin|binti|van|der|de|al|el|da|di|dos|von)(?:\s+(?:[A-Z][\w'’.-]*|bin|binti|van|der|de|al|el|da|di|dos|von)){0,5}$")
 _ANY_NAME_RE = re.compile(r"^[^\W\d_][\w'’. -]{0,59}$")
@@ -368,8 +412,8 @@ _QUOTE_OPEN = frozenset('"“«„\'‘')
 _QUOTE_CLOSE = frozenset('"”»\'’')
 _LIST_RE = re.compile(r"^(?:[-•*▪►‣·–]\s+|\d{1,2}[.)]\s+|[a-z][.)]\s+)")
 _HTML_RE = re.compile(r"<\s*(?:html|head|body|div|p|span|script|style|article|meta|br|table|a\s+href)\b[^>]{0,200}>", re.IGNORECASE)
-_ID_WORDS = frozenset("yang dan di ini itu dengan untuk dari tidak akan pada juga dalam ke ada kata".split())
-_EN_WORDS = frozenset("the and of to in is that for was with on it as are by said".split())
+_ID_WORDS = tuple(f" {w} " for w in "yang dan di ini itu dengan untuk dari tidak akan pada juga dalam ke ada".split())
+_EN_WORDS = tuple(f" {w} " for w in "the and of to in is that for was with on".split())
 
 
 # --------------------------------------------------------------------------- parser state
@@ -452,20 +496,32 @@ def _meta_line(line: str, p: _Parsed, lineno: int, first: str = "") -> bool:
             parts.append(" | ")
         parts.append(line[pos:])
         rest = "".join(parts)
-    elif ":" not in line and len(line) > 80 and not _BY_RE.match(line):
+    if not dates and ":" not in line and len(line) > 80 and first not in ("oleh", "by", "ditulis"):
         return False
     found_credits: list[tuple[str, str]] = []
     names: list[str] = []
     outlets: list[OutletMatch] = []
     keyed = False
-    for seg in _SEG_SPLIT_RE.split(rest):
+    segments = _SEG_SPLIT_RE.split(rest) if any(c in rest for c in "|•·/-–—") else (rest,)
+    for seg in segments:
         seg = seg.strip(" ,;|")
-        if not seg or _DATE_PREFIX_RE.match(seg):
+        if not seg:
             continue
-        m = _KV_RE.match(seg) or _BY_RE.match(seg)
+        low = seg.lower()
+        fw = low.split(" ", 1)[0].rstrip(":,.")
+        if fw in _FILLER_FIRST and len(seg) <= 40 and _DATE_PREFIX_RE.match(seg):
+            continue
+        m = None
         strict = False
-        if m is None:
-            m = _KV_LOOSE_RE.match(seg) or _NAME_ROLE_RE.match(seg)
+        if ":" in seg:
+            m = _KV_RE.match(seg)
+        elif fw in ("oleh", "by", "ditulis"):
+            m = _BY_RE.match(seg)
+        elif fw in _LOOSE_KEYS:
+            m = _KV_LOOSE_RE.match(seg)
+            strict = True
+        elif "," in seg:
+            m = _NAME_ROLE_RE.match(seg)
             strict = True
         if m:
             key = " ".join(m.group("key").lower().split())
@@ -475,10 +531,10 @@ def _meta_line(line: str, p: _Parsed, lineno: int, first: str = "") -> bool:
             found_credits.extend((v, _ROLE_OF[key]) for v in vals)
             keyed = True
             continue
-        if seg.lower().startswith("tim "):
+        if fw == "tim":
             names.append(seg)
             continue
-        om = p.table.lookup(seg)
+        om = p.table.lookup(seg) if seg.count(" ") <= 3 else None
         if om is not None:
             outlets.append(om)
             continue
@@ -487,10 +543,12 @@ def _meta_line(line: str, p: _Parsed, lineno: int, first: str = "") -> bool:
                 names.append(seg)
             continue
         # "Kompas.com - 14/08/2023" leaves "Kompas.com"; "detikNews Kamis..." leaves "detikNews".
-        head, _, tail = seg.partition(" ")
-        if tail and p.table.lookup(head) and _DATE_PREFIX_RE.match(tail):
-            outlets.append(p.table.lookup(head))
-            continue
+        if dates and " " in seg:
+            head, _, tail = seg.partition(" ")
+            om = p.table.lookup(head)
+            if om is not None and _DATE_PREFIX_RE.match(tail):
+                outlets.append(om)
+                continue
         return False
     if not (dates or keyed):
         # "Tim detikcom - detikNews", "CNN Indonesia", "kumparanNEWS": an outlet header line.
@@ -677,7 +735,8 @@ def _classify(line: str, nxt: str | None, p: _Parsed, lineno: int) -> int:
                 return _DROP
         if first in ("foto", "photo") and _caption(line, p, lineno):
             return _DROP
-        if _meta_line(line, p, lineno, first):
+        # A byline never ends like a sentence unless it holds a date or a "Key:" credit.
+        if (line[-1] not in ".!?\"”" or ":" in line or _DIGIT_RE.search(line)) and _meta_line(line, p, lineno, first):
             return _DROP
     if first in _BACA_FIRST and _BACA_RE.match(line):
         return _DROP
@@ -811,10 +870,12 @@ def split_dateline(line: str, table: OutletTable | None = None) -> _Dateline | N
 
 
 def _guess_lang(text: str) -> str:
-    words = text[:600].lower().split()
-    id_n = sum(map(_ID_WORDS.__contains__, words))
-    en_n = sum(map(_EN_WORDS.__contains__, words))
-    return "en" if en_n >= 5 and en_n > 2 * id_n else "id"
+    """"en" for an English body, else "id" (function-word counts on the first 600 characters)."""
+    sample = " " + text[:600].lower() + " "
+    en = sum(sample.count(w) for w in _EN_WORDS)
+    if en < 5:
+        return "id"
+    return "en" if en > 2 * sum(sample.count(w) for w in _ID_WORDS) else "id"
 
 
 def _block_kind(line: str, is_last: bool) -> BlockKind:
@@ -942,7 +1003,9 @@ def parse_article(
 
     for k, (no, line) in enumerate(kept):
         # "... kata dia. Baca juga: Judul Lain" glued to the end of a paragraph
-        if ("juga" in line or "JUGA" in line or "Juga" in line) and (m := _INLINE_BACA_RE.search(line)) is not None:
+        if (" juga" in line or " JUGA" in line or " Juga" in line) and (low := line.lower()) and (
+            "baca juga" in low or "lihat juga" in low or "simak juga" in low
+        ) and (m := _INLINE_BACA_RE.search(line)) is not None:
             kept[k] = (no, line[: m.start()].rstrip())
     paras = [(_block_kind(line, k == len(kept) - 1), line) for k, (_, line) in enumerate(kept)]
     body, blocks = blocks_for(paras)
