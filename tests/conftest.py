@@ -34,9 +34,17 @@ def doccano_server(tmp_path_factory):
         server.stop()
 
 
-@pytest.fixture
-def doccano_client(doccano_server):
-    """A DoccanoClient logged in as the session's admin (fresh per test)."""
+@pytest.fixture(scope="session")
+def _doccano_admin_token(doccano_server):
+    """One login per session: Doccano's password hashing costs ~0.5-1.5 s per login."""
     with DoccanoClient(doccano_server.url) as client:
         client.login(doccano_server.username, doccano_server.password)
+        return client.token
+
+
+@pytest.fixture
+def doccano_client(doccano_server, _doccano_admin_token):
+    """A DoccanoClient logged in as the session's admin (fresh per test; don't ``logout()``)."""
+    with DoccanoClient(doccano_server.url) as client:
+        client.use_token(_doccano_admin_token, doccano_server.username)
         yield client

@@ -9,7 +9,7 @@ import stat
 import httpx
 import pytest
 
-from corpus_tools.doccano.client import DoccanoClient
+from corpus_tools.doccano.client import DoccanoAuthError, DoccanoClient
 from corpus_tools.doccano.server import (
     SETTINGS_MODULE,
     DoccanoServer,
@@ -131,8 +131,7 @@ def test_port_in_use_is_refused(doccano_server, tmp_path):
 
 @pytest.mark.doccano
 def test_create_user_can_log_in(doccano_server):
-    doccano_server.create_user("annotator-x", "Annot-pass-123")
-    doccano_server.create_user("annotator-x", "Annot-pass-456")  # again: resets the password
+    doccano_server.create_user("annotator-x", "Annot-pass-456")
     with DoccanoClient(doccano_server.url) as dc:
         me = dc.login("annotator-x", "Annot-pass-456")
         assert me.username == "annotator-x" and not me.is_superuser
@@ -153,7 +152,10 @@ def test_stop_ends_both_process_groups_and_restart_keeps_data(tmp_path, doccano_
     assert not any(_alive(p) for p in pids.values())
     assert not any(_group_members(p) for p in pids.values())
     assert not srv.is_running()
+    kw["password"] = "Boss-pass-654"  # a restart resets the admin password from the env
     with DoccanoServer(tmp_path / "d", **kw) as srv2:
         with DoccanoClient(srv2.url) as dc:
-            dc.login("boss", "Boss-pass-987")
+            with pytest.raises(DoccanoAuthError):
+                dc.login("boss", "Boss-pass-987")
+            dc.login("boss", "Boss-pass-654")
             assert dc.find_project("kept") is not None

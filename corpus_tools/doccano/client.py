@@ -153,6 +153,17 @@ class DoccanoClient:
         self._username = username
         return self.me()
 
+    @property
+    def token(self) -> str | None:
+        """The API token of the current login (a secret: never print or log it)."""
+        auth = self._http.headers.get("Authorization", "")
+        return auth.split(" ", 1)[1] if auth.startswith("Token ") else None
+
+    def use_token(self, token: str, username: str | None = None) -> None:
+        """Reuse a token from an earlier ``login`` (skips the slow password hashing)."""
+        self._http.headers["Authorization"] = f"Token {token}"
+        self._username = username
+
     def logout(self) -> None:
         """Invalidate the token on the server (``POST /v1/auth/logout/``)."""
         if "Authorization" in self._http.headers:
