@@ -244,7 +244,7 @@ _CHROME_EXACT = frozenset(
         "read next", "video", "video pilihan", "galeri", "infografis", "google news", "live report",
         "home", "beranda", "newsletter", "ikuti kami", "follow us", "dengarkan", "dengarkan artikel",
         "dengarkan artikel ini", "listen to this article", "mode baca", "ukuran font", "bookmark", "simpan",
-        "load more", "muat lebih banyak", "kembali ke atas", "back to top", "baca", "ikuti", "lihat foto",
+        "load more", "muat lebih banyak", "kembali ke atas", "back to top", "baca", "ikuti", "lihat foto", "foto", "photo",
         "lihat video", "baca berikutnya", "artikel selanjutnya", "berita selanjutnya", "sponsored", "konten sponsor",
         "iklan - scroll untuk melanjutkan", "advertisement - scroll to continue", "gulir untuk melanjutkan",
         "view this post on instagram", "lihat postingan ini di instagram", "tonton video", "play video",
@@ -633,6 +633,8 @@ def _caption(line: str, p: _Parsed, lineno: int) -> bool:
         # "Foto: Daily NK", "Foto: Kim Jong Un di Seoul (AP/Ahn Young-joon)", "Foto: Warga antre."
         rest = line[m.end() :].strip()
         end = rest.rstrip(".")
+        if not end:
+            return False
         k = max(end.rfind("("), end.rfind("["))
         if end and end[-1] in ")]" and k > 0:
             text, credit = end[:k], end[k + 1 : -1]

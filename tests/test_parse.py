@@ -258,3 +258,40 @@ def test_large_input_is_linear():
     t0 = time.perf_counter()
     assert len(parse(one_line).blocks) == 1
     assert time.perf_counter() - t0 < 30
+
+
+# ----------------------------------------------------------------------------- property check
+
+_BODY_POOL = [
+    "Pemerintah daerah menyiapkan anggaran tambahan untuk perbaikan jalan yang rusak akibat banjir bulan lalu.",
+    "Menurut Kepala Dinas Pekerjaan Umum, perbaikan ditargetkan selesai sebelum musim mudik Lebaran tahun depan.",
+    "“Kami sudah menyiapkan alat berat di tiga titik,” kata dia kepada wartawan di Jakarta, Senin (14/8/2023).",
+    "Warga berharap perbaikan dilakukan menyeluruh, bukan sekadar menambal lubang di beberapa ruas jalan.",
+    "Sebanyak 1.250 keluarga terdampak banjir telah menerima bantuan logistik dari pemerintah provinsi.",
+    "Data Badan Pusat Statistik menunjukkan inflasi Juli 2023 sebesar 3,08 persen secara tahunan.",
+    "Dia menambahkan, anggaran itu berasal dari dana tak terduga yang disetujui DPRD pada 2 Agustus 2023.",
+]
+_NOISE_POOL = [
+    "Baca juga: Banjir Rendam Ratusan Rumah di Bekasi", "ADVERTISEMENT", "SCROLL TO CONTINUE WITH CONTENT",
+    "Editor: Budi Santoso", "Reporter: Siti Aminah | Editor: Budi Santoso", "Kamis, 8 Mei 2025 | 09:07 WIB",
+    "(ant/dil)", "Halaman 1 2 3", "Ikuti berita terkini di Google News, klik di sini.", "Lihat Foto",
+    "Warga melintasi jalan rusak di Bogor. Foto: Dok. Humas", "Berita Terkait", "Tags: banjir, jalan",
+    "Artikel ini telah tayang di Kompas.com dengan judul \"Jalan Rusak\"", "No more pages", "\u00a0", "\u200b",
+]
+
+
+def test_random_mixes_keep_every_body_sentence():
+    """Body sentences shuffled among boilerplate lines always survive, verbatim and in order."""
+    import random
+
+    rng = random.Random(20251122)
+    for _ in range(300):
+        body = rng.sample(_BODY_POOL, rng.randint(1, len(_BODY_POOL)))
+        lines: list[str] = []
+        for sentence in body:
+            lines += rng.sample(_NOISE_POOL, rng.randint(0, 2))
+            lines.append(sentence)
+        lines += rng.sample(_NOISE_POOL, rng.randint(0, 3))
+        sep = rng.choice(["\n", "\n\n", "\r\n", "\r\n\r\n"])
+        a = parse(sep.join(lines))
+        assert a.text.split("\n\n") == body, sep.join(lines)
