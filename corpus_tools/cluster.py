@@ -238,8 +238,11 @@ def _band_keys(sigs: np.ndarray, band: int) -> np.ndarray:
 def candidate_pairs(sigs: np.ndarray, *, bands: int = BANDS) -> tuple[np.ndarray, np.ndarray]:
     """Row pairs ``(i, j)``, ``i < j``, sharing at least one LSH band (unique, sorted)."""
     n = sigs.shape[0]
-    valid = np.flatnonzero(~(sigs == EMPTY).all(axis=1))
-    vs = sigs[valid]
+    # after densification a row is either all EMPTY (no words) or has no EMPTY bin at all
+    maybe_empty = np.flatnonzero(sigs[:, 0] == EMPTY)
+    empty = maybe_empty[(sigs[maybe_empty] == EMPTY).all(axis=1)]
+    valid = np.setdiff1d(np.arange(n), empty) if empty.size else np.arange(n)
+    vs = sigs[valid] if empty.size else sigs  # no copy of the signatures in the common case
     found: list[np.ndarray] = []
     pending = 0
     for b in range(bands):
@@ -270,7 +273,7 @@ def candidate_pairs(sigs: np.ndarray, *, bands: int = BANDS) -> tuple[np.ndarray
     return codes // n, codes % n
 
 
-def estimate_jaccard(sigs: np.ndarray, i: np.ndarray, j: np.ndarray, *, chunk: int = 200_000) -> np.ndarray:
+def estimate_jaccard(sigs: np.ndarray, i: np.ndarray, j: np.ndarray, *, chunk: int = 16_384) -> np.ndarray:
     """Estimated Jaccard of each row pair: the share of equal signature bins."""
     out = np.empty(len(i), dtype=np.float64)
     for s in range(0, len(i), chunk):

@@ -78,7 +78,7 @@ class UsageError(ValueError):
     """A bad command line (missing SRC, unknown output format): nothing was ingested."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InputFile:
     """One raw input: ``path`` to open, ``rel`` relative to its SRC root ('/'-separated)."""
 
