@@ -31,8 +31,8 @@ class ParseError(ValueError):
 
 # Invisible characters that only break tokens: zero-width space/non-joiner (the joiner is
 # handled apart), BOM, word joiner, soft hyphen, bidi marks, object replacement, and C0
-# controls other than white space. Unicode white space (no-break spaces, tabs, U+2000..U+200A)
-# and line separators (U+2028, form feed...) are handled by str.split()/splitlines() per line.
+# controls other than white space. Odd spaces (no-break, tab, U+2000..U+200A) become spaces,
+# odd line breaks (U+2028, form feed, NEL...) become newlines.
 _DROP_CHARS = (
     "\u200b\u200c\ufeff\u2060\u00ad\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufffc"
     "\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x7f"
@@ -281,9 +281,6 @@ _CHROME_RE = re.compile(
      |advertisement\b
      |(?:(?:facebook|twitter|x|whatsapp|wa|telegram|line|linkedin|pinterest|email|e-mail|copy\s*link|salin\s*link|share|bagikan|print)\W*){2,}$
      |(?:editor'?s?\s+pick|pilihan\s+editor|pilihan\s+redaksi|artikel\s+terkait|berita\s+terkait)\s*:
-     |a\s+post\s+shared\s+by\b
-     |(?:dibaca|dilihat|views?)\s*:?\s*[\d.,]+\s*(?:kali|x|times)?$
-     |pic\.twitter\.com/\S+$
      |a\s+post\s+shared\s+by\b
      |(?:dibaca|dilihat|views?)\s*:?\s*[\d.,]+\s*(?:kali|x|times)?$
      |pic\.twitter\.com/\S+$

@@ -490,6 +490,31 @@ Copyright © 2023 Reuters. All rights reserved.
         captions=[("Kim Jong Un (kanan) menyaksikan uji coba rudal.", "KCNA/Reuters")],
     ),
     Case(
+        name="republika-rep-red",
+        raw="""Kim Jong-un Perintahkan Produksi Rudal
+Rep: Lintar Satria / Red: Ani Nursalikah
+REPUBLIKA.CO.ID, SEOUL -- Pemimpin Korea Utara Kim Jong-un memerintahkan peningkatan produksi rudal.
+KCNA melaporkan perintah itu pada Senin (14/8/2023).
+BACA JUGA: Korsel Siaga Penuh, Klik di Sini
+Sumber : Yonhap
+""",
+        outlet="Republika", domain="republika.co.id", dateline="SEOUL",
+        title="Kim Jong-un Perintahkan Produksi Rudal",
+        body=["Pemimpin Korea Utara Kim Jong-un memerintahkan peningkatan produksi rudal.", "KCNA melaporkan perintah itu pada Senin (14/8/2023)."],
+        gone=["Rep:", "BACA JUGA", "Sumber"],
+        credits=[("Lintar Satria", "reporter"), ("Ani Nursalikah", "editor")],
+    ),
+    Case(
+        name="several-writers-one-line",
+        raw="""Penulis: Andi Saputra, Budi Hartono dan Citra Lestari | Editor: Dewi Anggraini
+Harga beras di pasar induk naik untuk pekan ketiga berturut-turut.
+""",
+        outlet="unknown", domain=None, dateline=None,
+        body=["Harga beras di pasar induk naik untuk pekan ketiga berturut-turut."],
+        gone=["Penulis"],
+        credits=[("Andi Saputra", "writer"), ("Budi Hartono", "writer"), ("Citra Lestari", "writer"), ("Dewi Anggraini", "editor")],
+    ),
+    Case(
         name="subheadings-list-and-quote",
         raw="""Jakarta, CNBC Indonesia - Pemerintah menyiapkan tiga langkah menghadapi gejolak harga pangan.
 
