@@ -248,6 +248,9 @@ _CHROME_EXACT = frozenset(
         "lihat video", "baca berikutnya", "artikel selanjutnya", "berita selanjutnya", "sponsored", "konten sponsor",
         "iklan - scroll untuk melanjutkan", "advertisement - scroll to continue", "gulir untuk melanjutkan",
         "view this post on instagram", "lihat postingan ini di instagram", "tonton video", "play video",
+        "tentang kami", "about us", "pedoman media siber", "pedoman siber", "kode etik", "kontak", "kontak kami",
+        "contact us", "susunan redaksi", "karir", "kebijakan privasi", "privacy policy", "syarat dan ketentuan",
+        "terms of use", "info iklan", "sitemap", "indeks berita", "disclaimer", "kembali ke beranda",
     }
 )  # fmt: skip
 # Section headers after which a list of headline links follows: drop those headlines too.
@@ -345,6 +348,7 @@ _LAPORAN_RE = re.compile(
     r"^laporan\s+(?:wartawan|reporter|jurnalis|kontributor|koresponden)\s+(?P<outlet>[^,]{2,60}?)\s*,\s*(?P<name>[^,]{3,60})$",
     re.IGNORECASE,
 )
+_KV_BOUNDARY_RE = re.compile(rf"\s+(?=(?i:{_KEY_ALT})\s*:)")
 _SEG_SPLIT_RE = re.compile(r"[|•·]|\s/\s|\s[-–—]{1,2}\s|^[-–—]{1,2}\s|\s[-–—]{1,2}$")
 # What is left of a byline segment once its date is cut out: "Diperbarui:", "Kamis,".
 _DATE_PREFIX_RE = re.compile(
@@ -499,9 +503,13 @@ def _meta_line(line: str, p: _Parsed, lineno: int, first: str = "") -> bool:
     names: list[str] = []
     outlets: list[OutletMatch] = []
     keyed = False
-    segments = _SEG_SPLIT_RE.split(rest) if any(c in rest for c in "|•·/-–—") else (rest,)
+    segments = _SEG_SPLIT_RE.split(rest) if any(c in rest for c in "|•·/-–—") else [rest]
+    if rest.count(":") > 1:  # "Reporter: A Editor: B" without a separator
+        segments = [part for seg in segments for part in _KV_BOUNDARY_RE.split(seg)]
     for seg in segments:
         seg = seg.strip(" ,;|")
+        if dates and seg.endswith((" pada", " on", " at", " tanggal")):  # "Oleh X pada <date>"
+            seg = seg.rsplit(" ", 1)[0]
         if not seg:
             continue
         low = seg.lower()
@@ -548,8 +556,9 @@ def _meta_line(line: str, p: _Parsed, lineno: int, first: str = "") -> bool:
                 continue
         return False
     if not (dates or keyed):
-        # "Tim detikcom - detikNews", "CNN Indonesia", "kumparanNEWS": an outlet header line.
-        if not outlets or len(line) > 80 or (names and not all(n.lower().startswith("tim ") for n in names)):
+        # "Tim detikcom - detikNews", "Rakhmad Permana - detikNews", "CNN Indonesia",
+        # "kumparanNEWS": an outlet header line, with at most the author's name.
+        if not outlets or len(line) > 80 or len(names) > 2:
             return False
     elif not dates and not found_credits:
         return False

@@ -515,6 +515,41 @@ Harga beras di pasar induk naik untuk pekan ketiga berturut-turut.
         credits=[("Andi Saputra", "writer"), ("Budi Hartono", "writer"), ("Citra Lestari", "writer"), ("Dewi Anggraini", "editor")],
     ),
     Case(
+        name="liputan6-oleh-pada-byline",
+        raw="""Kim Jong Un Tinjau Pabrik
+Oleh Nanda Perdana Putra pada 14 Agu 2023, 10:30 WIB
+Diperbarui 14 Agu 2023, 11:00 WIB
+Liputan6.com, Jakarta - Kim meninjau pabrik.
+Ia puas.
+""",
+        outlet="Liputan6", domain="liputan6.com", dateline="Jakarta", title="Kim Jong Un Tinjau Pabrik",
+        published_at=datetime(2023, 8, 14, 10, 30, tzinfo=WIB),
+        body=["Kim meninjau pabrik.", "Ia puas."], gone=["Oleh", "Diperbarui"],
+        credits=[("Nanda Perdana Putra", "author")],
+    ),
+    Case(
+        name="detik-named-byline",
+        raw="""Kim Jong Un Tinjau Pabrik Amunisi
+Rakhmad Hidayatulloh Permana - detikNews
+Senin, 14 Agu 2023 10:30 WIB
+Jakarta - Kim meninjau pabrik.
+Ia puas.
+""",
+        outlet="Detik", domain="detik.com", dateline="Jakarta", title="Kim Jong Un Tinjau Pabrik Amunisi",
+        published_at=datetime(2023, 8, 14, 10, 30, tzinfo=WIB),
+        body=["Kim meninjau pabrik.", "Ia puas."], gone=["detikNews", "Rakhmad"],
+        credits=[("Rakhmad Hidayatulloh Permana", "author")],
+    ),
+    Case(
+        name="two-credits-without-separator",
+        raw="""Reporter: Daniel A. Fajri Editor: Febriyan
+TEMPO.CO, Jakarta - Kim meninjau pabrik.
+""",
+        outlet="Tempo", domain="tempo.co", dateline="Jakarta",
+        body=["Kim meninjau pabrik."], gone=["Reporter"],
+        credits=[("Daniel A. Fajri", "reporter"), ("Febriyan", "editor")],
+    ),
+    Case(
         name="subheadings-list-and-quote",
         raw="""Jakarta, CNBC Indonesia - Pemerintah menyiapkan tiga langkah menghadapi gejolak harga pangan.
 
