@@ -969,8 +969,9 @@ def parse_article(
             if repeated is not None:
                 title = repeated
             else:
-                candidates = [h for _, h in header if h.count(" ") >= 2] or [h for _, h in header]
-                title = max(candidates, key=len)
+                # Menu items and kickers ("Internasional") come before the title and are one or
+                # two words; a sub-title comes after it.
+                title = next((h for _, h in header if h.count(" ") >= 2), None) or max((h for _, h in header), key=len)
             kept = kept[anchor:]
             anchor = 0
     if dateline is not None:

@@ -550,6 +550,20 @@ TEMPO.CO, Jakarta - Kim meninjau pabrik.
         credits=[("Daniel A. Fajri", "reporter"), ("Febriyan", "editor")],
     ),
     Case(
+        name="kicker-title-subtitle",
+        raw="""Ekonomi
+Harga BBM Naik Mulai Pekan Depan
+Pemerintah menyesuaikan harga Pertalite dan Solar mengikuti harga minyak dunia yang terus meningkat
+Jumat, 1 Sep 2023 08:00 WIB
+JAKARTA - Pemerintah resmi menaikkan harga bahan bakar minyak.
+Kenaikan berlaku mulai Senin pekan depan.
+""",
+        outlet="unknown", domain=None, dateline="JAKARTA", title="Harga BBM Naik Mulai Pekan Depan",
+        published_at=datetime(2023, 9, 1, 8, 0, tzinfo=WIB),
+        body=["Pemerintah resmi menaikkan harga bahan bakar minyak.", "Kenaikan berlaku mulai Senin pekan depan."],
+        gone=["Ekonomi", "Pertalite"],
+    ),
+    Case(
         name="subheadings-list-and-quote",
         raw="""Jakarta, CNBC Indonesia - Pemerintah menyiapkan tiga langkah menghadapi gejolak harga pangan.
 
