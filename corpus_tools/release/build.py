@@ -47,8 +47,9 @@ from .splits import SplitAssigner, read_previous_splits
 
 #: Articles converted to Arrow at a time (the NER tokenizer is vectorised over a batch).
 BATCH_ARTICLES = 1000
-#: A writer buffer is flushed as a row group once it holds this many bytes, whatever its row count.
-ROW_GROUP_MAX_BYTES = 64 * 1024 * 1024
+#: A writer buffer is flushed as a row group once it holds this many bytes, whatever its row
+#: count: with six writers (2 configs x 3 splits) this bounds the buffered data at ~50 MiB.
+ROW_GROUP_MAX_BYTES = 8 * 1024 * 1024
 _RELEASE_DIR = re.compile(r"^v(\d+\.\d+\.\d+)$")
 _ARTICLE_ID_KEY = re.compile(rb'"article_id"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
@@ -437,7 +438,7 @@ def _build_into(
     }
     stats = ReleaseStats()
     seen: set[str] = set()
-    used_annotations: set[str] = set()
+    unused = ann_index.offsets  # popped as articles claim them: what is left has no article
     batch: list[tuple[str, dict[str, Any], NerDoc | None]] = []
     total_bytes = articles.stat().st_size
     art_hash = hashlib.sha256()
@@ -483,9 +484,8 @@ def _build_into(
                     continue
                 seen.add(art.id)
                 ann: Annotation | None = None
-                loc = ann_index.offsets.get(art.id)
+                loc = unused.pop(art.id, None)
                 if loc is not None:
-                    used_annotations.add(art.id)
                     ann_where = f"{ann_index.path}:{loc[1]}"
                     ann_raw = _read_line_at(ann_fh, loc[0])
                     res = validate_annotation(ann_raw, art, scheme, ann_where)
@@ -515,8 +515,8 @@ def _build_into(
                     flush()
             if progress is not None:
                 progress(read, total_bytes)
-        for aid in sorted(set(ann_index.offsets) - used_annotations - seen):
-            off, ln = ann_index.offsets[aid]
+        for aid in sorted(unused):
+            off, ln = unused[aid]
             failures.append(GateFailure(
                 "annotation", "annotation for an article that is not in the articles file; drop it or re-ingest the article",
                 aid, f"{ann_index.path}:{ln}"))
