@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import httpx
 import pytest
 
-from corpus_tools.doccano.client import DoccanoAuthError, DoccanoClient
+from corpus_tools.doccano.client import DoccanoAuthError, DoccanoClient, DoccanoUnavailable
 from corpus_tools.doccano.server import (
     SETTINGS_MODULE,
     DoccanoServer,
@@ -140,22 +145,50 @@ def test_create_user_can_log_in(doccano_server):
 
 @pytest.mark.doccano
 @pytest.mark.slow
-def test_stop_ends_both_process_groups_and_restart_keeps_data(tmp_path, doccano_server):
-    """A second server (own port and data): stop by pid, then restart on the same data."""
-    kw = dict(port=find_free_port(), username="boss", password="Boss-pass-987", venv=doccano_server.venv)
-    with DoccanoServer(tmp_path / "d", **kw) as srv:
+def test_stop_by_pid_then_cli_serve_restarts_on_the_same_data(tmp_path, doccano_server):
+    """A second server (own port and data): stop ends both process groups; then
+    `corpus-tools doccano serve` restarts it on the same data and stops cleanly on Ctrl-C."""
+    port = find_free_port()
+    with DoccanoServer(tmp_path / "d", port=port, username="boss", password="Boss-pass-987", venv=doccano_server.venv) as srv:
         pids = dict(srv.pids)
         assert len(_group_members(pids["web"])) >= 2  # master + workers
         with DoccanoClient(srv.url) as dc:
             dc.login("boss", "Boss-pass-987")
             dc.create_project("kept", "SequenceLabeling", use_relation=True)
+    assert not srv.is_running()
     assert not any(_alive(p) for p in pids.values())
     assert not any(_group_members(p) for p in pids.values())
-    assert not srv.is_running()
-    kw["password"] = "Boss-pass-654"  # a restart resets the admin password from the env
-    with DoccanoServer(tmp_path / "d", **kw) as srv2:
-        with DoccanoClient(srv2.url) as dc:
-            with pytest.raises(DoccanoAuthError):
+
+    env = {**os.environ, "DOCCANO_USERNAME": "boss", "DOCCANO_PASSWORD": "Boss-pass-654", "CORPUS_TOOLS_CACHE": str(doccano_server.venv.parent)}
+    cmd = [str(Path(sys.executable).parent / "corpus-tools"), "doccano", "serve", "--port", str(port), "--data-dir", str(tmp_path / "d"), "--venv", str(doccano_server.venv)]
+    out_file = tmp_path / "serve.out"
+    with open(out_file, "wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
+    try:
+        deadline = time.monotonic() + 180
+        while "Press Ctrl-C" not in out_file.read_text() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.5)
+        text = out_file.read_text()
+        assert f"http://127.0.0.1:{port}" in text and "boss" in text, text
+        with DoccanoClient(f"http://127.0.0.1:{port}") as dc:
+            with pytest.raises(DoccanoAuthError):  # the restart reset the admin password from the env
                 dc.login("boss", "Boss-pass-987")
             dc.login("boss", "Boss-pass-654")
             assert dc.find_project("kept") is not None
+    finally:
+        proc.send_signal(signal.SIGINT)
+        rc = proc.wait(60)
+    text = out_file.read_text()
+    assert rc == 0 and "Doccano stopped." in text, text
+    assert "Boss-pass" not in text
+    with pytest.raises(DoccanoUnavailable):
+        DoccanoClient(f"http://127.0.0.1:{port}", retries=0).health()
+
+
+def test_cli_serve_without_password_is_a_usage_error(tmp_path):
+    from typer.testing import CliRunner
+
+    from corpus_tools.cli import app
+
+    result = CliRunner().invoke(app, ["doccano", "serve", "--data-dir", str(tmp_path)], env={"DOCCANO_PASSWORD": None})
+    assert result.exit_code == 2 and "DOCCANO_PASSWORD" in result.output

@@ -310,7 +310,8 @@ class DoccanoClient:
     # ----------------------------------------------------------------- projects
     def list_projects(self) -> list[Project]:
         rows, _ = self._paged("/v1/projects")
-        return sorted((Project.model_validate(p) for p in rows), key=lambda p: p.id)
+        unique = {p["id"]: p for p in rows}  # pages have no tiebreaker: de-duplicate
+        return [Project.model_validate(unique[i]) for i in sorted(unique)]
 
     def get_project(self, project_id: int) -> Project:
         return Project.model_validate(self._get(f"/v1/projects/{project_id}"))

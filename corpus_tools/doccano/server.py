@@ -14,6 +14,7 @@ argv, logs or files.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import os
@@ -353,6 +354,7 @@ class DoccanoServer:
             self.stop()
             raise
         self.start_seconds = time.monotonic() - t0
+        atexit.register(self.stop)  # no orphaned server when the caller exits without stop()
         log.info("Doccano started at %s in %.1f s (pids %s)", self.url, self.start_seconds, self.pids)
         return self
 
@@ -427,23 +429,32 @@ class DoccanoServer:
     def is_running(self) -> bool:
         return all(p is not None and p.poll() is None for p in (self._web, self._worker))
 
-    def stop(self, timeout: float = 15.0) -> None:
-        """Terminate both process groups, wait, and kill whatever is left."""
+    def stop(self, timeout: float = 20.0) -> None:
+        """Ask both leaders to shut down (gunicorn and Celery stop their own workers), wait,
+        then SIGKILL whatever is left in either process group."""
         procs = [p for p in (self._web, self._worker) if p is not None]
         for p in procs:
-            _signal_group(p, signal.SIGTERM)
+            if p.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    p.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + timeout
         for p in procs:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 p.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
         for p in procs:
-            # Also kill leftovers in the group (forked workers) even when the leader exited.
+            # Leftovers in the group (forked workers), even when the leader already exited.
             _signal_group(p, signal.SIGKILL)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 p.wait(5)
         self._web = self._worker = None
+        atexit.unregister(self.stop)
+
+    def kill(self) -> None:
+        """Crash both process groups at once (SIGKILL), e.g. to test resuming after a crash."""
+        for p in (self._web, self._worker):
+            if p is not None:
+                _signal_group(p, signal.SIGKILL)
+        self.stop(timeout=5)
 
     def __enter__(self) -> "DoccanoServer":
         return self.start()
