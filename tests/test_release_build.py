@@ -4,7 +4,6 @@ the real seed articles with their gold annotations."""
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
