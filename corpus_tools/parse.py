@@ -941,19 +941,22 @@ def parse_article(
     # The body anchor: the first kept line that has a dateline or reads like a sentence.
     # Heading-shaped lines before it are the page header (title, kicker) when the page shows
     # header signs: a dateline, a byline or caption before the body, or a repeated title.
+    # A strong dateline (naming an outlet, or an upper-case city) may also follow a sentence-like
+    # sub-title: then everything before it is header too.
     title: str | None = None
     dateline: _Dateline | None = None
-    anchor = 0
-    for j, (_, line) in enumerate(kept[:12]):
+    anchor = -1
+    for j, (_, line) in enumerate(kept[:8]):
         dl = split_dateline(line, table)
-        if dl is not None:
+        if dl is not None and (anchor < 0 or dl.outlet is not None or (dl.city or "").isupper()):
             dateline = dl
             anchor = j
             break
-        if not _heading_shaped(line, title=True):
+        if anchor < 0 and not _heading_shaped(line, title=True):
             anchor = j
+        if anchor >= 0 and j - anchor >= 1:
             break
-    else:
+    if anchor < 0:
         anchor = 0
     header = kept[:anchor]
     if header:
@@ -966,14 +969,18 @@ def parse_article(
                 repeated = h
         signals = dateline is not None or repeated is not None or any(ln < first_body_line for ln in p.meta_lines)
         if signals:
+            heads = [h for _, h in header if _heading_shaped(h, title=True)]
             if repeated is not None:
                 title = repeated
-            else:
+            elif heads:
                 # Menu items and kickers ("Internasional") come before the title and are one or
                 # two words; a sub-title comes after it.
-                title = next((h for _, h in header if h.count(" ") >= 2), None) or max((h for _, h in header), key=len)
-            kept = kept[anchor:]
-            anchor = 0
+                title = next((h for h in heads if h.count(" ") >= 2), None) or max(heads, key=len)
+            # Heading-shaped header lines are page furniture; a sentence before the dateline
+            # (a lead or sub-title) stays in the body: a sentence is never lost.
+            leads = [kl for kl in header if not _heading_shaped(kl[1], title=True)]
+            kept = leads + kept[anchor:]
+            anchor = len(leads)
     if dateline is not None:
         if dateline.outlet is not None:
             p.offer_outlet(0, dateline.outlet)

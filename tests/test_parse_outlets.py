@@ -769,3 +769,21 @@ def test_bad_outlet_table_errors_name_file_and_entry(tmp_path, content, message)
     with pytest.raises(OutletError) as e:
         load_outlets(f)
     assert str(f) in str(e.value) and message in str(e.value)
+
+
+def test_sentence_before_a_later_dateline_is_kept_and_never_the_title():
+    a = parse(
+        "Harga BBM Naik Mulai Pekan Depan\n"
+        "Pemerintah menyesuaikan harga Pertalite dan Solar mengikuti harga minyak dunia yang terus naik sejak awal tahun.\n"
+        "JAKARTA - Pemerintah resmi menaikkan harga bahan bakar minyak.\n"
+        "Kenaikan berlaku mulai Senin pekan depan."
+    )
+    assert (a.title, a.dateline) == ("Harga BBM Naik Mulai Pekan Depan", "JAKARTA")
+    assert a.text.split("\n\n") == [
+        "Pemerintah menyesuaikan harga Pertalite dan Solar mengikuti harga minyak dunia yang terus naik sejak awal tahun.",
+        "Pemerintah resmi menaikkan harga bahan bakar minyak.",
+        "Kenaikan berlaku mulai Senin pekan depan.",
+    ]
+    b = parse("Pemerintah resmi menaikkan harga bahan bakar minyak.\nJAKARTA - Kenaikan berlaku mulai Senin.")
+    assert b.title is None
+    assert b.text == "Pemerintah resmi menaikkan harga bahan bakar minyak.\n\nKenaikan berlaku mulai Senin."
