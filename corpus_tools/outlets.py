@@ -104,6 +104,13 @@ class OutletTable:
         if m is None:
             return None
         domain = m.group(1)
+        # "nasional.kompas.com", "jateng.tribunnews.com": a section host of a known outlet
+        parent = domain
+        while (parent.count(".") >= 2 and not parent.endswith(_SECOND_LEVEL)) or parent.count(".") >= 3:
+            parent = parent.split(".", 1)[1]
+            e = self._by_alias.get(parent)
+            if e is not None:
+                return OutletMatch(e.name, e.domain, e.zone, True)
         brand = token.strip(" .,:;-–—()[]")
         if brand.lower().startswith("www."):
             brand = brand[4:]

@@ -292,7 +292,7 @@ _CHROME_RE = re.compile(
 )
 # "Baca juga: ...", "BACA JUGA :", "Lihat Juga:", "Simak juga video ...", "Baca: ..." (Tribun).
 _BACA_RE = re.compile(
-    r"^\W{0,3}(?:(?:baca|lihat|simak|cek|tonton|saksikan|dengarkan|klik|read)\s*(?:juga|pula|selengkapnya|also|more|video|artikel|berita\s+(?:lainnya|selengkapnya|terkait))\b"
+    r"^\W{0,3}(?:(?:baca|lihat|simak|cek|tonton|saksikan|dengarkan|klik|read)\s*(?:juga|pula|selengkapnya|also|more|video|live|siaran|tayangan|artikel|berita\s+(?:lainnya|selengkapnya|terkait))\b"
     r"|baca\s*:|read\s*:|simak\s+video\s*:|lihat\s+video\s*:)",
     re.IGNORECASE,
 )
@@ -905,11 +905,11 @@ def parse_article(
     ``outlets`` defaults to the bundled table (``corpus_tools/data/outlets.yaml``).
     """
     table = outlets or load_outlets()
-    if not text or not text.strip():
+    if not text or text.isspace():
         raise ParseError("empty text: the file holds no characters other than white space")
     if "\x00" in text:
         raise ParseError("text holds NUL characters: this is binary data, not copied article text")
-    if "<" in text[:4096] and len(_HTML_RE.findall(text[:4096])) >= 2:
+    if text.find("<", 0, 4096) >= 0 and len(_HTML_RE.findall(text, 0, 4096)) >= 2:
         raise ParseError("text looks like HTML markup: save the page as plain text (or extract its text) and ingest that")
     lines = normalize_lines(text)
     if not lines:

@@ -737,6 +737,10 @@ def test_bundled_table_covers_required_outlets():
     assert table.lookup("XYZNEWS.COM").domain == "xyznews.com"
     assert table.lookup("berita-daerah.co.id").name == "berita-daerah"
     assert table.lookup("Jakarta") is None
+    assert table.lookup("nasional.kompas.com").name == "Kompas"  # section host of a known outlet
+    assert table.lookup("jateng.tribunnews.com").domain == "tribunnews.com"
+    assert table.lookup("x.republika.co.id").name == "Republika"
+    assert table.lookup("a.b.co.id").domain == "a.b.co.id"
 
 
 def test_adding_an_outlet_is_one_entry(tmp_path):
