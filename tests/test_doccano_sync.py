@@ -386,6 +386,36 @@ def test_invalid_preannotations_are_rejected_with_reason(doccano_client, scheme,
     assert "NOPE" in report.rejected[0].reason and not report.ok
 
 
+def test_preannotations_attach_to_unlabelled_examples_only(doccano_server, doccano_client, scheme, annotators):
+    arts = synthetic(3, "attach")
+    pre = [
+        Annotation(article_id=a.id, annotator="gold", text_sha256=text_sha256(a.text),
+                   spans=[Span(id="T1", start=a.text.index("Kim"), end=a.text.index("Kim") + 11, label="PER", text="Kim Jong Un")],
+                   categories=[DocCategory(label="diplomacy")])
+        for a in arts
+    ]
+    info = push_and_members(doccano_client, doccano_server, scheme, arts, annotators)  # articles only
+    name, pw = annotators[0]
+    with login_as(doccano_server, name, pw) as c:
+        Annotator(c, info).span(arts[0].id, 0, 7, "EVENT")  # someone already works on article 0
+    report = sync.push_articles(doccano_client, info, arts, pre, scheme=scheme)
+    # spans project: articles 1, 2 (article 0 has a label); categories project: all three
+    assert (report.created, report.replaced, report.unchanged) == (0, 5, 3)
+    pulled = sync.pull_annotations(doccano_client, info, arts, scheme=scheme)
+    mine = {x.article_id: x for x in pulled.annotations if x.annotator == doccano_client.username}
+    assert {aid: ([s.text for s in x.spans], [c.label for c in x.categories]) for aid, x in mine.items()} == {
+        arts[0].id: ([], ["diplomacy"]),  # the example someone labelled was left alone
+        arts[1].id: (["Kim Jong Un"], ["diplomacy"]),
+        arts[2].id: (["Kim Jong Un"], ["diplomacy"]),
+    }
+    (theirs,) = [x for x in pulled.annotations if x.annotator == name]
+    assert [(s.text, s.label) for s in theirs.spans] == [(arts[0].text[:7], "EVENT")]
+    again = sync.push_articles(doccano_client, info, arts, pre, scheme=scheme)
+    assert (again.created, again.replaced, again.unchanged, again.ok) == (0, 0, 3, True)
+    for pid in info.project_ids:
+        assert doccano_client.count_examples(pid) == 3
+
+
 # ----------------------------------------------------------------------------- gold
 
 

@@ -158,6 +158,7 @@ def push_cmd(
     console.print(
         f"{report.created} created ({report.preannotated} with pre-annotations), {report.unchanged} already there, "
         f"{len(report.changed)} changed, {len(report.updated)} updated, {report.duplicates_removed} duplicate(s) removed"
+        + (f", {report.replaced} unlabelled example(s) re-imported with their pre-annotations" if report.replaced else "")
     )
     if report.changed and not update_changed:
         err.print(f"[yellow]text changed[/] in Doccano for {len(report.changed)} article(s): {', '.join(report.changed[:10])}; re-run with --update-changed")

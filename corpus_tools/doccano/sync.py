@@ -201,6 +201,7 @@ class Existing:
 
     by_article: dict[str, list[tuple[int, str]]]  # article_id -> [(example_id, text)] sorted by id
     foreign: int = 0  # examples without meta.article_id (not ours)
+    labelled: set[int] = field(default_factory=set)  # example ids on which any member has a label
 
 
 def list_existing(client, project_id: int) -> Existing:
@@ -211,6 +212,7 @@ def list_existing(client, project_id: int) -> Existing:
     if client.count_examples(project_id) == 0:
         return Existing({})
     files = export_project(client, project_id, approved=False)
+    labelled = {r["id"] for rows in files.values() for r in rows if any(r.get(k) for k in ("entities", "relations", "label"))}
     rows = next(iter(files.values()), [])  # every member's file lists every example
     for row in rows:
         aid = row.get(META_KEY)
@@ -220,7 +222,7 @@ def list_existing(client, project_id: int) -> Existing:
         by_article[aid].append((row["id"], row.get("text") or ""))
     for lst in by_article.values():
         lst.sort()
-    return Existing(dict(by_article), foreign)
+    return Existing(dict(by_article), foreign, labelled)
 
 
 def remove_duplicates(client, project_id: int, existing: Existing) -> int:
@@ -244,13 +246,18 @@ class PushReport:
     updated: list[str] = field(default_factory=list)  # changed articles updated (--update-changed)
     flagged: list[str] = field(default_factory=list)  # changed articles NOT updated: spans could not be re-anchored
     duplicates_removed: int = 0
-    preannotated: int = 0
+    preannotated: int = 0  # articles uploaded with pre-annotations (spans project)
+    replaced: int = 0  # unlabelled examples re-imported to attach their pre-annotations
     rejected: list[Reject] = field(default_factory=list)
     import_errors: list[dict] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not (self.rejected or self.import_errors or self.flagged or (self.changed and len(self.updated) < len(self.changed)))
+
+
+def _has_content(ann: Annotation, task: str) -> bool:
+    return bool(ann.spans or ann.relations) if task == SPANS_TASK else bool(ann.categories)
 
 
 def _spans_row(article: Article, ann: Annotation | None, omap: OffsetMap | None) -> dict:
@@ -353,12 +360,17 @@ def push_articles(
     for project_id, task in targets:
         existing = list_existing(client, project_id)
         report.duplicates_removed += remove_duplicates(client, project_id, existing)
-        before = sum(len(v) for v in existing.by_article.values()) + existing.foreign
         new_rows: list[dict] = []
+        replace: list[int] = []
         for a in articles:
             have = existing.by_article.get(a.id)
+            ann = pre.get(a.id)
+            if have and ann and have[0][1] == a.text and have[0][0] not in existing.labelled and _has_content(ann, task):
+                # Pushed before without these pre-annotations (or a killed import saved the example
+                # but not its labels) and nobody has labelled it since: replace it to attach them.
+                replace.append(have[0][0])
+                have = None
             if not have:
-                ann = pre.get(a.id)
                 if task == SPANS_TASK:
                     omap = OffsetMap(a.text, project.unit) if ann else None
                     new_rows.append(_spans_row(a, ann, omap))
@@ -366,11 +378,15 @@ def push_articles(
                     new_rows.append(_categories_row(a, ann))
             elif have[0][1] != a.text:
                 changed.add(a.id)
+        if replace:
+            client.delete_examples(project_id, replace)
+            report.replaced += len(replace)
+        before = sum(len(v) for v in existing.by_article.values()) + existing.foreign - len(replace)
         what = "spans" if task == SPANS_TASK else "categories"
         _upload_batches(client, project_id, new_rows, task, batch_size=batch_size, what=what, progress=progress, report=report)
         if task == SPANS_TASK:
-            report.created = len(new_rows)
-            report.unchanged = len(articles) - len(new_rows) - len(changed)
+            report.created = len(new_rows) - len(replace)
+            report.unchanged = len(articles) - report.created - len(changed)
             report.preannotated = sum(1 for r in new_rows if r[META_KEY] in pre)
         # A killed earlier run's import may have still been running on the server, or an import
         # may have lost rows: when the count is not exactly what we expect, list and fix again.
