@@ -250,7 +250,7 @@ _CHROME_EXACT = frozenset(
         "view this post on instagram", "lihat postingan ini di instagram", "tonton video", "play video",
         "tentang kami", "about us", "pedoman media siber", "pedoman siber", "kode etik", "kontak", "kontak kami",
         "contact us", "susunan redaksi", "karir", "kebijakan privasi", "privacy policy", "syarat dan ketentuan",
-        "terms of use", "info iklan", "sitemap", "indeks berita", "disclaimer", "kembali ke beranda",
+        "terms of use", "info iklan", "sitemap", "indeks berita", "disclaimer", "kembali ke beranda", "next article",
     }
 )  # fmt: skip
 # Section headers after which a list of headline links follows: drop those headlines too.
@@ -303,7 +303,7 @@ _FOLLOW_START_RE = re.compile(
 )
 _FOLLOW_PLATFORM_RE = re.compile(
     r"google\s*news|whats\s*app|\bwa\s+channel|telegram|saluran|channel|instagram|twitter|tiktok|youtube|"
-    r"facebook|aplikasi|app\s*store|play\s*store|newsletter|notifikasi|push\s+notif",
+    r"facebook|aplikasi|app\s*store|play\s*store|newsletter|notifikasi|push\s+notif|klik\s*di\s*sini|daftar\s+sekarang",
     re.IGNORECASE,
 )
 _FOLLOW_ANY_RE = re.compile(
@@ -334,7 +334,8 @@ _ROLE_OF = {
     "translator": "translator",
 }  # fmt: skip
 _KEY_ALT = "|".join(sorted((re.escape(k) for k in _ROLE_OF), key=len, reverse=True))
-_KV_RE = re.compile(rf"^(?P<key>{_KEY_ALT})\s*:\s*(?P<val>\S.*)$", re.IGNORECASE)
+# "Redaktur & Reporter : X" gives X the first role.
+_KV_RE = re.compile(rf"^(?P<key>{_KEY_ALT})(?:\s*(?:&|dan|/)\s*(?:{_KEY_ALT}))?\s*:\s*(?P<val>\S.*)$", re.IGNORECASE)
 _BY_RE = re.compile(r"^(?P<key>oleh|by|ditulis\s+oleh)\s+(?P<val>[A-Z].*)$", re.IGNORECASE)
 # Without a colon only a capitalised name may follow: "Penulis Aditya Jaya Iswara".
 _KV_LOOSE_RE = re.compile(
@@ -380,9 +381,11 @@ _PHOTO_AGENCIES = (
     "dok", "dok.", "dokumentasi", "istimewa", "ist", "kyodo", "aap", "ansa", "dpa", "tass", "sputnik",
 )  # fmt: skip
 _PHOTO_AGENCY_SET = frozenset(_PHOTO_AGENCIES)
+# Media Indonesia style desk codes: "(Z-2)", "(AFP/Z-2)".
+_DESK_CODE_RE = re.compile(r"^[A-Z]{1,3}-\d{1,3}$")
 # Trailing credit glued to the end of the last paragraph: "... pandemi. (ant/dil)".
 _TAIL_INITIALS_RE = re.compile(
-    r"\s*[(\[](?P<inner>[a-z0-9-]{2,8}(?:\s*/\s*[a-z0-9-]{2,8}){0,6}|[A-Z]{1,3}-\d{1,3})[)\]]\s*$"
+    r"\s*[(\[](?P<inner>[a-z0-9-]{2,8}(?:\s*/\s*[a-z0-9-]{2,8}){0,6}|(?:[A-Za-z]{2,8}/)?[A-Z]{1,3}-\d{1,3})[)\]]\s*$"
 )
 _TAIL_OUTLET_NAME_RE = re.compile(
     r"\s*\((?P<outlet>[\w-]+(?:\.[\w-]+)*\.(?:com|id|co\.id|net|co))\s*/\s*(?P<name>[A-Z][^()/]{2,50}?)\)\s*$"
@@ -459,7 +462,7 @@ def _heading_shaped(line: str, *, title: bool = False) -> bool:
 
 def _names(value: str, *, strict: bool) -> list[str] | None:
     """Split a credit value into names; None if any part does not look like a name."""
-    value = value.strip(" .;:|")
+    value = value.strip(" .;:|/")
     if not value or len(value) > 120:
         return None
     out = []
@@ -581,7 +584,7 @@ def _paren_line(inner: str, p: _Parsed) -> bool:
     """A line that is only a parenthesised credit. True if recognised (and recorded)."""
     if _INITIALS_RE.match(inner):
         tokens = [t.strip() for t in inner.split("/")]
-        if tokens[0].lower() in _PHOTO_AGENCY_SET and len(tokens) > 1:
+        if tokens[0].lower() in _PHOTO_AGENCY_SET and len(tokens) > 1 and not _DESK_CODE_RE.match(tokens[-1]):
             p.captions.append(Caption(text="", credit=inner))
             return True
         if inner.isupper() and len(inner) > 5 and "/" not in inner:
@@ -673,7 +676,9 @@ def _caption(line: str, p: _Parsed, lineno: int) -> bool:
                 return False
             credit = end[k + 1 : -1].strip()
             head = credit.split("/", 1)[0].strip().lower()
-            if "/" not in credit or head not in _PHOTO_AGENCY_SET:
+            if "/" not in credit or head not in _PHOTO_AGENCY_SET or _DESK_CODE_RE.match(credit.rsplit("/", 1)[1].strip()):
+                return False  # "(AFP/Z-2)" ends a paragraph: source and desk code, not a photo
+            if len(end) > 250:
                 return False
             text = end[:k]
     elif line[-1] in ")]" and ("(Dok" in tail or "(Istimewa" in tail):

@@ -791,3 +791,28 @@ def test_sentence_before_a_later_dateline_is_kept_and_never_the_title():
     b = parse("Pemerintah resmi menaikkan harga bahan bakar minyak.\nJAKARTA - Kenaikan berlaku mulai Senin.")
     assert b.title is None
     assert b.text == "Pemerintah resmi menaikkan harga bahan bakar minyak.\n\nKenaikan berlaku mulai Senin."
+
+
+@pytest.mark.parametrize(
+    "raw, text, credits, outlet",
+    [
+        ("jpnn.com, JAKARTA - Kim meninjau pabrik.\nRedaktur & Reporter : Djainab Natalia Saroh",
+         "Kim meninjau pabrik.", [("Djainab Natalia Saroh", "editor")], "JPNN"),
+        ("REPUBLIKA.CO.ID, JAKARTA -- Kim meninjau pabrik.\nRep: Lintar Satria/ Red: Ani Nursalikah",
+         "Kim meninjau pabrik.", [("Lintar Satria", "reporter"), ("Ani Nursalikah", "editor")], "Republika"),
+        ("Dewan Keamanan PBB menggelar rapat. (AFP/Z-2)",
+         "Dewan Keamanan PBB menggelar rapat.", [("AFP", "initials"), ("Z-2", "initials")], "unknown"),
+        ("Dewan Keamanan PBB menggelar rapat.\n(AFP/Z-2)",
+         "Dewan Keamanan PBB menggelar rapat.", [("AFP", "initials"), ("Z-2", "initials")], "unknown"),
+        ("JAKARTA - Kim meninjau pabrik.\nDapatkan berita up to date dengan semua berita terkini dari Okezone hanya "
+         "dengan satu akun di ORION, daftar sekarang dengan klik disini dan nantikan kejutan menarik lainnya",
+         "Kim meninjau pabrik.", [], "Okezone"),
+        ("Warga antre sembako di Jakarta Utara, Senin (14/8/2023). (ANTARA/Aprillio Akbar)\n"
+         "JAKARTA - Antrean mengular sejak pagi.", "Antrean mengular sejak pagi.", [], "unknown"),
+    ],
+)  # fmt: skip
+def test_credit_and_chrome_variants(raw, text, credits, outlet):
+    a = parse(raw)
+    assert a.text == text
+    assert [(c.name, c.role) for c in a.credits] == credits
+    assert a.source.outlet == outlet
