@@ -678,8 +678,8 @@ def _caption(line: str, p: _Parsed, lineno: int) -> bool:
             head = credit.split("/", 1)[0].strip().lower()
             if "/" not in credit or head not in _PHOTO_AGENCY_SET or _DESK_CODE_RE.match(credit.rsplit("/", 1)[1].strip()):
                 return False  # "(AFP/Z-2)" ends a paragraph: source and desk code, not a photo
-            if len(end) > 250:
-                return False
+            if len(end) > 250 and head != "antara foto":
+                return False  # a long paragraph ending in an agency credit is body text
             text = end[:k]
     elif line[-1] in ")]" and ("(Dok" in tail or "(Istimewa" in tail):
         k = line.rfind("(")
