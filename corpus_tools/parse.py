@@ -748,8 +748,8 @@ def _classify(line: str, nxt: str | None, p: _Parsed, lineno: int) -> int:
                 return _DROP
         if first in ("foto", "photo") and _caption(line, p, lineno):
             return _DROP
-        # A byline never ends like a sentence unless it holds a date or a "Key:" credit.
-        if (line[-1] not in ".!?\"”" or ":" in line or _DIGIT_RE.search(line)) and _meta_line(line, p, lineno, first):
+        # A byline or credit line does not end like a sentence, unless it is "Key: Name."
+        if (line[-1] not in ".!?\"”" or ":" in line) and _meta_line(line, p, lineno, first):
             return _DROP
     if first in _BACA_FIRST and _BACA_RE.match(line):
         return _DROP
