@@ -662,14 +662,13 @@ def _caption(line: str, p: _Parsed, lineno: int) -> bool:
             credit = credit.rstrip(".")[:-1]
         elif not (credit[:1].isupper() or credit[:3].lower() == "dok") or credit.count(" ") > 6 or credit[-1] in "?!":
             return False
+    elif "/" in tail and (k := line.find("ANTARA FOTO/", tail_at)) >= 0:
+        # "Caption. ANTARA FOTO/Name/abc." or "Caption (ANTARA FOTO/Name/abc)"
+        text, credit = line[:k], line[k:].rstrip(".)]")
     elif line[-1] in ")]." and "/" in tail:
         end = line.rstrip(".")
         if end[-1] not in ")]":
-            # "Caption. ANTARA FOTO/Name/abc."
-            k = line.find("ANTARA FOTO/", tail_at)
-            if k < 0:
-                return False
-            text, credit = line[:k], end[k:]
+            return False
         else:
             k = max(end.rfind("("), end.rfind("["))
             if k <= 0:

@@ -816,3 +816,24 @@ def test_credit_and_chrome_variants(raw, text, credits, outlet):
     assert a.text == text
     assert [(c.name, c.role) for c in a.credits] == credits
     assert a.source.outlet == outlet
+
+
+@pytest.mark.parametrize(
+    "noise",
+    [
+        "Logo Kompas", "Advertisement", "SCROLL TO CONTINUE WITH CONTENT", "No more pages", "Halaman 1 2 3",
+        "Halaman Selanjutnya", "1 2 3 Selanjutnya", "Berita Terkait", "Share", "Facebook Twitter WhatsApp Telegram",
+        "Bagikan artikel", "BACA JUGA: Kim ke Rusia", "Baca Juga : Kim ke Rusia", "Lihat juga: Kim ke Rusia",
+        "Simak juga: Kim ke Rusia", "Baca selengkapnya di sini", "Editor: Budi Santoso", "Penulis: Budi Santoso",
+        "Rep: Lintar Satria / Red: Ani Nursalikah", "Reporter: Siti | Editor: Budi", "Kamis, 8 Mei 2025 | 09:07 WIB",
+        "08/05/2025, 09:07 WIB", "Fajar Nugraha • 8 May 2025 09:07", "(bbn)", "(ant/dil/jpnn)", "(Budi Santoso)",
+        "Foto: Daily NK", "(AFP/STR)", "Kim Jong-un di Pyongyang. (AFP/STR)", "Kim Jong-un. ANTARA FOTO/Sigid Kurniawan/nz",
+        "Ikuti berita terkini di Google News", "Gabung di WhatsApp Channel kami", "Join Telegram kami untuk update",
+        "Artikel ini telah tayang di Kompas.com dengan judul \"Kim ke Rusia\"", "Tags: Kim Jong Un, Rusia",
+        "Copyright © 2025 Kompas", "https://www.kompas.com/global/read/2025/05/08/kim", "[Gambas:Video CNN]",
+    ],
+)  # fmt: skip
+def test_each_boilerplate_form_from_the_issue_is_removed(noise):
+    body = ["Pemimpin Korea Utara meninjau pabrik amunisi di dekat Pyongyang.", "Dia meminta produksi ditingkatkan."]
+    a = parse(f"{body[0]}\n\n{noise}\n\n{body[1]}")
+    assert a.text == "\n\n".join(body), noise
