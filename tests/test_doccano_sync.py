@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -18,8 +20,9 @@ import pytest
 from corpus_tools.annotation import Annotation, DocCategory, Relation, Span, text_sha256
 from corpus_tools.article import Article, Provenance, Source, blocks_for
 from corpus_tools.doccano import sync
-from corpus_tools.doccano.client import DoccanoClient
+from corpus_tools.doccano.client import DoccanoClient, DoccanoError
 from corpus_tools.doccano.offsets import OffsetMap, grapheme_clusters
+from corpus_tools.doccano.server import DoccanoServer, ensure_server_venv, find_free_port
 from corpus_tools.labels import load_scheme
 from corpus_tools.parse import parse_article
 from corpus_tools.records import read_models
@@ -341,6 +344,56 @@ def test_killed_push_resumes_without_duplicates_or_losses(doccano_server, doccan
         assert sorted(ids) == sorted(a.id for a in arts), f"project {pid}: duplicates or losses"
     final = sync.push_articles(doccano_client, info, arts, scheme=scheme, batch_size=20)
     assert (final.created, final.unchanged, final.duplicates_removed) == (0, 60, 0)
+
+
+@pytest.mark.slow
+def test_server_killed_mid_push_then_resumed(tmp_path, scheme):
+    """Crash a dedicated Doccano (SIGKILL web app + worker) while a push is importing, restart
+    it on the same data, push again: every article exactly once, every pre-annotation there."""
+    arts = synthetic(300, "crash")
+    pre = [
+        Annotation(article_id=a.id, annotator="gold", text_sha256=text_sha256(a.text),
+                   spans=[Span(id="T1", start=a.text.index("Kim"), end=a.text.index("Kim") + 11, label="PER", text="Kim Jong Un")],
+                   categories=[DocCategory(label="diplomacy")])
+        for a in arts
+    ]
+    server = DoccanoServer(tmp_path / "data", port=find_free_port(), username="admin", password=secrets.token_urlsafe(16), venv=ensure_server_venv())
+    server.start()
+    try:
+        with DoccanoClient(server.url, retries=2, backoff=0.2) as client:
+            client.login(server.username, server.password)
+            info = sync.setup_project(client, "crash", scheme, None)
+            failure: list[BaseException] = []
+
+            def push() -> None:
+                try:
+                    sync.push_articles(client, info, arts, pre, scheme=scheme, batch_size=30)
+                except BaseException as e:  # noqa: BLE001 - the crash is the point
+                    failure.append(e)
+
+            worker = threading.Thread(target=push)
+            worker.start()
+            deadline = time.monotonic() + 300
+            while client.count_examples(info.spans_project_id) < 30:  # first batch landed
+                assert time.monotonic() < deadline and worker.is_alive(), "push never got going"
+                time.sleep(0.2)
+            server.kill()
+            worker.join(timeout=120)
+            assert not worker.is_alive() and failure and isinstance(failure[0], DoccanoError), failure
+        server.start()
+        with DoccanoClient(server.url) as client:
+            client.login(server.username, server.password)
+            assert 30 <= client.count_examples(info.spans_project_id) < 300
+            report = sync.push_articles(client, info, arts, pre, scheme=scheme, batch_size=100)
+            assert report.ok, (report.rejected[:3], report.import_errors[:3])
+            for pid in info.project_ids:
+                ids = sorted(str(ex.meta["article_id"]) for ex in client.iter_examples(pid, page_size=500))
+                assert ids == sorted(a.id for a in arts), f"project {pid}: duplicates or losses"
+            pulled = sync.pull_annotations(client, info, arts, scheme=scheme)
+            got = {x.article_id: content(x)[:4] for x in pulled.annotations}
+            assert got == {p.article_id: content(p)[:4] for p in pre}
+    finally:
+        server.stop()
 
 
 # ----------------------------------------------------------------------------- changed texts and drift
