@@ -794,7 +794,9 @@ def _offer_mentions(line: str, p: _Parsed, priority: int) -> None:
 
 
 @dataclass(frozen=True)
-class _Dateline:
+class Dateline:
+    """A dateline split off a paragraph: the city as written, the outlet it names, the rest."""
+
     city: str | None
     outlet: OutletMatch | None
     rest: str
@@ -823,7 +825,7 @@ def _loose_outlet(token: str) -> OutletMatch | None:
     return OutletMatch(token, None, None, False)
 
 
-def split_dateline(line: str, table: OutletTable | None = None) -> _Dateline | None:
+def split_dateline(line: str, table: OutletTable | None = None) -> Dateline | None:
     """Split a dateline off the start of a body paragraph: ``REPUBLIKA.CO.ID, SEOUL --``,
     ``SEOUL, KOMPAS.com —``, ``Washington (ANTARA News) -``, ``Finnews.id –``, ``Pyongyang:``,
     ``JAKARTA -``, ``KONTAN.CO.ID - JAKARTA.``. None when the paragraph has no dateline."""
@@ -875,7 +877,7 @@ def split_dateline(line: str, table: OutletTable | None = None) -> _Dateline | N
                 rest = rest[km.end() :]
     if rest and not (rest[0].isupper() or rest[0].isdigit() or rest[0] in _QUOTE_OPEN):
         return None  # "Jakarta: ini ..." would be a sentence, not a dateline
-    return _Dateline(city, outlet, rest)
+    return Dateline(city, outlet, rest)
 
 
 # --------------------------------------------------------------------------- main
@@ -948,7 +950,7 @@ def parse_article(
     # A strong dateline (naming an outlet, or an upper-case city) may also follow a sentence-like
     # sub-title: then everything before it is header too.
     title: str | None = None
-    dateline: _Dateline | None = None
+    dateline: Dateline | None = None
     anchor = -1
     for j, (_, line) in enumerate(kept[:8]):
         dl = split_dateline(line, table)
