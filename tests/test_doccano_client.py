@@ -61,6 +61,14 @@ def test_gives_up_after_retries_with_unavailable():
     assert len(calls) == 3
 
 
+def test_read_timeouts_on_get_are_retried_then_reported_as_slow():
+    transport, calls = _flaky([httpx.ReadTimeout("slow")] * 5)
+    with DoccanoClient("http://127.0.0.1:9", transport=transport, retries=2, backoff=0) as dc:
+        with pytest.raises(DoccanoUnavailable, match="did not answer in time"):
+            dc.list_examples(1)
+    assert len(calls) == 3
+
+
 def test_non_idempotent_post_not_retried_once_it_may_have_reached_the_server():
     transport, calls = _flaky([httpx.ReadTimeout("slow")], httpx.Response(201, json={"id": 5, "example": 1, "label": 2}))
     with DoccanoClient("http://127.0.0.1:9", transport=transport, retries=4, backoff=0) as dc:
@@ -223,6 +231,8 @@ def test_round_trip_upload_paginate_annotate_confirm_export(doccano_client, docc
     r = dc.create_relation(p.id, ex2.id, s1.id, s2.id, rel)
     c = dc.create_category(p.id, ex2.id, cat)
     assert [x.id for x in dc.list_spans(p.id, ex2.id)] == [s1.id, s2.id]
+    moved = dc.update_span(p.id, ex2.id, s2.id, start_offset=23, end_offset=28)
+    assert (moved.id, moved.start_offset, moved.end_offset, moved.label) == (s2.id, 23, 28, spans["GPE"])
     assert [(x.from_id, x.to_id) for x in dc.list_relations(p.id, ex2.id)] == [(s1.id, s2.id)]
     assert [x.label for x in dc.list_categories(p.id, ex2.id)] == [cat]
 
@@ -238,7 +248,7 @@ def test_round_trip_upload_paginate_annotate_confirm_export(doccano_client, docc
     assert list(files) == [f"{doccano_server.username}.jsonl"]
     lines = [json.loads(x) for x in files[f"{doccano_server.username}.jsonl"].decode("utf-8").splitlines()]
     assert len(lines) == 1 and lines[0]["text"] == ROWS[1]["text"]
-    assert sorted((e["start_offset"], e["end_offset"]) for e in lines[0]["entities"]) == [(0, 5), (24, 28)]
+    assert sorted((e["start_offset"], e["end_offset"]) for e in lines[0]["entities"]) == [(0, 5), (23, 28)]
     assert lines[0]["relations"][0]["type"] == "visits" and lines[0]["Comments"] == []
     everything = dc.export(p.id, "JSONL")
     with zipfile.ZipFile(io.BytesIO(everything)) as zf:

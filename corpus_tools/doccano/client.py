@@ -235,6 +235,8 @@ class DoccanoClient:
             raise self._http_error(where, r)
         if last_problem.startswith("HTTP"):
             raise DoccanoUnavailable(f"{where} kept failing ({last_problem}) after {self.retries + 1} attempts; check the server logs", status_code=int(last_problem.split()[1]))
+        if "Timeout" in last_problem and not last_problem.startswith("ConnectTimeout"):
+            raise DoccanoUnavailable(f"{where}: Doccano did not answer in time ({last_problem}, {self.retries + 1} attempts); the server may be overloaded, see its logs")
         raise DoccanoUnavailable(f"cannot reach Doccano at {self.base_url} ({last_problem}, {self.retries + 1} attempts); {SERVE_HINT}")
 
     def _sleep(self, attempt: int, retry_after: float | None) -> None:
@@ -462,6 +464,11 @@ class DoccanoClient:
         """``start``/``end`` in Doccano's units; ``label`` is a span-type id."""
         payload = {"start_offset": start, "end_offset": end, "label": label}
         return Span.model_validate(self._post(self._ann_path(project_id, example_id, "spans"), payload))
+
+    def update_span(self, project_id: int, example_id: int, span_id: int, **fields: Any) -> Span:
+        """PATCH e.g. ``start_offset=``, ``end_offset=``, ``label=`` (Doccano's units)."""
+        path = f"{self._ann_path(project_id, example_id, 'spans')}/{span_id}"
+        return Span.model_validate(self._request("PATCH", path, json=fields, idempotent=True).json())
 
     def delete_span(self, project_id: int, example_id: int, span_id: int) -> None:
         self._request("DELETE", f"{self._ann_path(project_id, example_id, 'spans')}/{span_id}")

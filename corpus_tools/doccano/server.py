@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import fcntl
 import logging
 import os
 import secrets
@@ -84,18 +85,24 @@ def ensure_server_venv(path: str | os.PathLike | None = None, *, progress: Calla
     if venv_is_ready(path):
         say(f"Doccano server virtualenv ready at {path}")
         return path
-    if path.exists():
-        say(f"Removing incomplete virtualenv at {path}")
-        shutil.rmtree(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    py = _find_python311()
-    say(f"Creating virtualenv {path} with {py}")
-    _run_logged([py, "-m", "venv", str(path)], path.parent / f"{path.name}.venv.log", "create the virtualenv")
-    log_file = path / "install.log"
-    say(f"Installing {' '.join(SERVER_REQUIREMENTS)} (about 2 minutes; log: {log_file})")
-    pip = [str(path / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check", "--no-input"]
-    _run_logged([*pip, *SERVER_REQUIREMENTS], log_file, "install doccano")
-    (path / _STAMP).write_text(_stamp_text())
+    # One installer at a time (two test sessions may start together); the loser re-checks.
+    with open(path.parent / f".{path.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if venv_is_ready(path):
+            say(f"Doccano server virtualenv ready at {path}")
+            return path
+        if path.exists():
+            say(f"Removing incomplete virtualenv at {path}")
+            shutil.rmtree(path)
+        py = _find_python311()
+        say(f"Creating virtualenv {path} with {py}")
+        _run_logged([py, "-m", "venv", str(path)], path.parent / f"{path.name}.venv.log", "create the virtualenv")
+        log_file = path / "install.log"
+        say(f"Installing {' '.join(SERVER_REQUIREMENTS)} (about 2 minutes; log: {log_file})")
+        pip = [str(path / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check", "--no-input"]
+        _run_logged([*pip, *SERVER_REQUIREMENTS], log_file, "install doccano")
+        (path / _STAMP).write_text(_stamp_text())
     say(f"Doccano server virtualenv ready at {path}")
     return path
 
