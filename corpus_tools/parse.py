@@ -149,6 +149,7 @@ class _DateHit:
     zone: timezone | None  # stated in the text
     start: int
     end: int
+    timed: bool = False  # a clock time followed the date
 
 
 def _date_hit(text: str, m: re.Match) -> _DateHit | None:
@@ -185,7 +186,7 @@ def _date_hit(text: str, m: re.Match) -> _DateHit | None:
             minutes = int(t.group("zm") or 0) * (-1 if hours < 0 else 1)
             if -14 <= hours <= 14:
                 zone = timezone(timedelta(hours=hours, minutes=minutes))
-    return _DateHit(when, zone, m.start(), end)
+    return _DateHit(when, zone, m.start(), end, t is not None)
 
 
 def _find_dates(text: str) -> list[_DateHit]:
@@ -432,8 +433,8 @@ class _Parsed:
     credits: list[Credit] = field(default_factory=list)
     captions: list[Caption] = field(default_factory=list)
     published: _DateHit | None = None
-    published_updated: _DateHit | None = None
     meta_lines: list[int] = field(default_factory=list)  # line numbers of bylines and captions
+    body_started: bool = False  # a sentence-like body line has been kept
 
     def offer_outlet(self, priority: int, match: OutletMatch | None) -> None:
         if match is not None and (self.outlet is None or priority < self.outlet[0]):
@@ -558,6 +559,10 @@ def _meta_line(line: str, p: _Parsed, lineno: int, first: str = "") -> bool:
                 outlets.append(om)
                 continue
         return False
+    if p.body_started and dates and not (keyed or names or outlets) and not any(h.timed for h, _ in dates):
+        words = [seg.strip(" ,;|") for seg in segments]
+        if not any(w and w[0].lower() in "dtpuwlr" and _DATE_PREFIX_RE.match(w) for w in words):
+            return False  # "14 Agustus 2023" inside the body is a chronology heading, not a byline
     if not (dates or keyed):
         # "Tim detikcom - detikNews", "Rakhmad Permana - detikNews", "CNN Indonesia",
         # "kumparanNEWS": an outlet header line, with at most the author's name.
@@ -572,9 +577,7 @@ def _meta_line(line: str, p: _Parsed, lineno: int, first: str = "") -> bool:
     for om in outlets:
         p.offer_outlet(2, om)
     for hit, updated in dates:
-        if updated:
-            p.published_updated = p.published_updated or hit
-        elif p.published is None:
+        if not updated and p.published is None:  # "Diperbarui ..." is not the publication date
             p.published = hit
     p.meta_lines.append(lineno)
     return True
@@ -660,7 +663,13 @@ def _caption(line: str, p: _Parsed, lineno: int) -> bool:
             if not credit.endswith((")", "]", ").", "].")):
                 return False
             credit = credit.rstrip(".")[:-1]
-        elif not (credit[:1].isupper() or credit[:3].lower() == "dok") or credit.count(" ") > 6 or credit[-1] in "?!":
+        elif (
+            not (credit[:1].isupper() or credit[:3].lower() == "dok")
+            or credit.count(" ") > 6
+            or credit[-1] in "?!"
+            or (credit[-1] == "." and "/" not in credit and len(credit) > 4)  # "foto: Itu palsu." is prose
+            or (text.rstrip() and text.rstrip()[-1] not in '.!?)"”')  # "soal foto: ..." is prose
+        ):
             return False
     elif "/" in tail and (k := line.find("ANTARA FOTO/", tail_at)) >= 0:
         # "Caption. ANTARA FOTO/Name/abc." or "Caption (ANTARA FOTO/Name/abc)"
@@ -936,6 +945,8 @@ def parse_article(
         kind = _classify(line, lines[i + 1] if i + 1 < n else None, p, i)
         if kind == _TEXT:
             kept.append((i, line))
+            if not p.body_started and (len(line) > 120 or line[-1] in ".!?\"”"):
+                p.body_started = True
         elif kind == _DROP_NEXT:
             i += 1
         elif kind == _RELATED1:
@@ -1034,7 +1045,7 @@ def parse_article(
 
     match = p.outlet[1] if p.outlet else None
     published_at = None
-    hit = p.published or p.published_updated
+    hit = p.published  # an "updated" date alone is not the publication date
     if hit is not None:
         published_at = hit.when.replace(tzinfo=hit.zone or table.tz(match.zone if match else None))
     return Article(

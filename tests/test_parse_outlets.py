@@ -837,3 +837,24 @@ def test_each_boilerplate_form_from_the_issue_is_removed(noise):
     body = ["Pemimpin Korea Utara meninjau pabrik amunisi di dekat Pyongyang.", "Dia meminta produksi ditingkatkan."]
     a = parse(f"{body[0]}\n\n{noise}\n\n{body[1]}")
     assert a.text == "\n\n".join(body), noise
+
+
+def test_dates_inside_the_body_are_content_and_updates_are_not_publication():
+    a = parse(
+        "JAKARTA - Kronologi kejadian sebagai berikut.\n\n14 Agustus 2023\n\nWarga melapor ke polisi.\n\n"
+        "Diperbarui 15 Agustus 2023"
+    )
+    assert a.text == "Kronologi kejadian sebagai berikut.\n\n14 Agustus 2023\n\nWarga melapor ke polisi."
+    assert a.published_at is None
+    b = parse("JAKARTA - Kronologi kejadian sebagai berikut.\n\nKamis, 8 Mei 2025 | 09:07 WIB")
+    assert b.text == "Kronologi kejadian sebagai berikut."
+    assert b.published_at == datetime(2025, 5, 8, 9, 7, tzinfo=WIB)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Dia berkata soal foto: Itu palsu.", "Warga melihat fotonya. Foto: Itu palsu.", "Menurut dia, foto: Bukti sejarah"],
+)
+def test_prose_mentioning_foto_is_not_a_caption(line):
+    a = parse(f"{line}\n\nWarga percaya.")
+    assert a.text == f"{line}\n\nWarga percaya." and a.captions == []
