@@ -937,7 +937,7 @@ def parse_article(
     while i < n:
         line = lines[i]
         if related:
-            if _heading_shaped(line) and not _BACA_RE.match(line):
+            if _heading_shaped(line, title=True) and not _BACA_RE.match(line):  # a headline link
                 related = related if related == 2 else 0
                 i += 1
                 continue
