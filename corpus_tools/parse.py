@@ -90,7 +90,7 @@ def normalize_lines(text: str) -> list[str]:
             continue
         if "  " in line:
             line = " ".join(line.split())
-        if joinable and line[0].islower() and (first := line.partition(" ")[0]).isalpha() and first.islower():
+        if joinable and line[0].islower() and (first := line.partition(" ")[0]).isalpha() and first.islower() and len(out[-1]) >= 50:
             out[-1] = out[-1] + " " + line  # a hard-wrapped paragraph continues
         else:
             out.append(line)
@@ -689,7 +689,7 @@ def _caption(line: str, p: _Parsed, lineno: int) -> bool:
             if len(end) > 250 and head != "antara foto":
                 return False  # a long paragraph ending in an agency credit is body text
             text = end[:k]
-    elif line[-1] in ")]" and ("(Dok" in tail or "(Istimewa" in tail):
+    elif line[-1] in ")]" and ("(dok" in low_tail or "(istimewa" in low_tail):
         k = line.rfind("(")
         text, credit = line[:k], line[k + 1 : -1]
     elif "/" in tail and (cm := _CAPS_CREDIT_RE.search(tail)) is not None:
@@ -741,6 +741,8 @@ def _classify(line: str, nxt: str | None, p: _Parsed, lineno: int) -> int:
             return _RELATED
         if key in _CHROME_EXACT or not key:
             return _DROP
+        if n <= 100 and line.islower() and line.replace(" ", "").isalnum():
+            return _DROP  # "rudal korea utara kim jong un": a tag list (a sentence starts upper case)
         c0 = line[0]
         if (first in _CHROME_FIRST or c0.isdigit() or c0 in "[©" or first.startswith(("http", "www."))) and _CHROME_RE.match(line):
             return _DROP

@@ -564,6 +564,40 @@ Kenaikan berlaku mulai Senin pekan depan.
         gone=["Ekonomi", "Pertalite"],
     ),
     Case(
+        name="detik-whole-page-copy",
+        raw="""detikNews
+Berita
+Kim Jong Un Perintahkan Produksi Rudal Besar-besaran
+Novi Christiastuti - detikNews
+Selasa, 15 Agu 2023 08:43 WIB
+BAGIKAN
+Komentar
+Pemimpin Korea Utara Kim Jong Un (dok. KCNA via REUTERS)
+Pyongyang - Pemimpin Korea Utara (Korut), Kim Jong Un, memerintahkan peningkatan produksi rudal secara besar-besaran.
+Kantor berita Korean Central News Agency (KCNA), seperti dilansir AFP, Selasa (15/8/2023), melaporkan perintah itu disampaikan saat Kim mengunjungi pabrik senjata.
+Baca juga:
+Kim Jong Un Minta Militer Korut Siap Perang
+ADVERTISEMENT
+SCROLL TO CONTINUE WITH CONTENT
+"Kita harus memproduksi lebih banyak," ucap Kim seperti dikutip KCNA.
+Halaman 2 dari 2
+(nvc/ita)
+rudal korea utara kim jong un
+""",
+        outlet="Detik", domain="detik.com", dateline="Pyongyang",
+        title="Kim Jong Un Perintahkan Produksi Rudal Besar-besaran",
+        published_at=datetime(2023, 8, 15, 8, 43, tzinfo=WIB),
+        body=[
+            "Pemimpin Korea Utara (Korut), Kim Jong Un, memerintahkan peningkatan produksi rudal secara besar-besaran.",
+            "Kantor berita Korean Central News Agency (KCNA), seperti dilansir AFP, Selasa (15/8/2023), melaporkan "
+            "perintah itu disampaikan saat Kim mengunjungi pabrik senjata.",
+            '"Kita harus memproduksi lebih banyak," ucap Kim seperti dikutip KCNA.',
+        ],
+        gone=["detikNews", "BAGIKAN", "Komentar", "Baca juga", "Siap Perang", "ADVERTISEMENT", "Halaman", "(nvc", "rudal korea"],
+        credits=[("Novi Christiastuti", "author"), ("nvc", "initials"), ("ita", "initials")],
+        captions=[("Pemimpin Korea Utara Kim Jong Un", "dok. KCNA via REUTERS")],
+    ),
+    Case(
         name="subheadings-list-and-quote",
         raw="""Jakarta, CNBC Indonesia - Pemerintah menyiapkan tiga langkah menghadapi gejolak harga pangan.
 
