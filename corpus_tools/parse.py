@@ -237,7 +237,7 @@ _CHROME_EXACT = frozenset(
         "advertisement", "advertisment", "iklan", "ads", "scroll to continue with content", "scroll to continue",
         "scroll untuk melanjutkan", "scroll untuk melanjutkan membaca", "scroll to resume content",
         "lanjutkan membaca", "lanjut baca", "no more pages", "loading", "loading...", "memuat", "share", "bagikan",
-        "bagikan artikel", "share this article", "tags", "tag", "topik", "topic", "topik terkait", "komentar",
+        "bagikan artikel", "share this article", "komentar",
         "tulis komentar", "lihat komentar", "copy link", "link copied", "salin tautan", "tautan disalin",
         "salin link", "tautan berhasil disalin", "print", "cetak", "halaman selanjutnya", "halaman berikutnya",
         "halaman sebelumnya", "selanjutnya", "sebelumnya", "berikutnya", "next", "prev", "previous",
@@ -261,7 +261,8 @@ _RELATED_SECTION = frozenset(
         "terpopuler", "terkini", "berita terkini", "berita terbaru", "terbaru", "rekomendasi",
         "rekomendasi untuk anda", "pilihan redaksi", "pilihan editor", "populer", "berita populer",
         "most popular", "video terkait", "related", "related news", "related articles", "topik pilihan",
-        "baca lainnya", "artikel lainnya", "berita pilihan", "editor's pick", "editors pick",
+        "baca lainnya", "artikel lainnya", "berita pilihan", "editor's pick", "editors pick", "tags", "tag",
+        "topik", "topic", "topik terkait", "kata kunci", "keywords", "label",
     }
 )  # fmt: skip
 # "Baca juga" given alone: the link title is the next line.
@@ -683,9 +684,18 @@ def _caption(line: str, p: _Parsed, lineno: int) -> bool:
             if k <= 0:
                 return False
             credit = end[k + 1 : -1].strip()
-            head = credit.split("/", 1)[0].strip().lower()
-            if "/" not in credit or head not in _PHOTO_AGENCY_SET or _DESK_CODE_RE.match(credit.rsplit("/", 1)[1].strip()):
+            if "/" not in credit or _DESK_CODE_RE.match(credit.rsplit("/", 1)[1].strip()):
                 return False  # "(AFP/Z-2)" ends a paragraph: source and desk code, not a photo
+            head, _, who = credit.partition("/")
+            head = head.strip().lower()
+            # "(AFP/STR)", "(KCNA VIA KNS/AFP)", or an outlet with an upper-case photographer
+            # ("(KOMPAS.com/KRISTIANTO PURNOMO)"; a Title Case name there is the writer)
+            if not (
+                head in _PHOTO_AGENCY_SET
+                or head.split(" ", 1)[0] in _PHOTO_AGENCY_SET
+                or (who.isupper() and p.table.lookup(head) is not None)
+            ):
+                return False
             if len(end) > 250 and head != "antara foto":
                 return False  # a long paragraph ending in an agency credit is body text
             text = end[:k]

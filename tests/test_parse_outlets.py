@@ -598,6 +598,47 @@ rudal korea utara kim jong un
         captions=[("Pemimpin Korea Utara Kim Jong Un", "dok. KCNA via REUTERS")],
     ),
     Case(
+        name="kompas-whole-page-copy",
+        raw="""Global
+Korea Utara Tembakkan Rudal Balistik ke Laut Jepang, Korsel Siaga
+Kompas.com - 15/08/2023, 09:12 WIB
+Lihat Foto
+Foto yang dirilis pemerintah Korea Utara menunjukkan uji coba rudal balistik antarbenua Hwasong-18 di lokasi yang dirahasiakan. (KCNA VIA KNS/AFP)
+Penulis Aditya Jaya Iswara
+| Editor Aditya Jaya Iswara
+SEOUL, KOMPAS.com - Korea Utara menembakkan rudal balistik ke arah Laut Jepang pada Selasa (15/8/2023) pagi, kata militer Korea Selatan.
+Kepala Staf Gabungan (JCS) Korea Selatan tidak memberikan rincian lebih lanjut, termasuk jarak tempuh rudal.
+Baca juga: Kim Jong Un Pecat Jenderal Top, Minta Militer Bersiap Perang
+Peluncuran itu terjadi menjelang latihan militer gabungan tahunan Korea Selatan dan Amerika Serikat yang dijadwalkan dimulai pekan depan.
+Jepang juga mengonfirmasi peluncuran tersebut.
+"Kami memprotes keras," kata Kepala Sekretaris Kabinet Jepang.
+Baca juga: Korea Utara Pamer Drone Baru saat Parade Militer
+Sumber: Reuters, Yonhap
+Dapatkan update berita pilihan dan breaking news setiap hari dari Kompas.com. Mari bergabung di Grup Telegram "Kompas.com News Update", caranya klik link https://t.me/kompascomupdate, kemudian join. Anda harus install aplikasi Telegram terlebih dulu di ponsel.
+Tag
+Korea Utara
+Rudal Balistik
+Kim Jong Un
+""",
+        outlet="Kompas", domain="kompas.com", dateline="SEOUL",
+        title="Korea Utara Tembakkan Rudal Balistik ke Laut Jepang, Korsel Siaga",
+        published_at=datetime(2023, 8, 15, 9, 12, tzinfo=WIB),
+        body=[
+            "Korea Utara menembakkan rudal balistik ke arah Laut Jepang pada Selasa (15/8/2023) pagi, kata militer Korea Selatan.",
+            "Kepala Staf Gabungan (JCS) Korea Selatan tidak memberikan rincian lebih lanjut, termasuk jarak tempuh rudal.",
+            "Peluncuran itu terjadi menjelang latihan militer gabungan tahunan Korea Selatan dan Amerika Serikat yang "
+            "dijadwalkan dimulai pekan depan.",
+            "Jepang juga mengonfirmasi peluncuran tersebut.",
+            '"Kami memprotes keras," kata Kepala Sekretaris Kabinet Jepang.',
+        ],
+        gone=["Global", "Lihat Foto", "Penulis", "Baca juga", "Sumber", "Telegram", "Tag", "Rudal Balistik\n"],
+        credits=[("Aditya Jaya Iswara", "writer")],
+        captions=[(
+            "Foto yang dirilis pemerintah Korea Utara menunjukkan uji coba rudal balistik antarbenua Hwasong-18 di "
+            "lokasi yang dirahasiakan.", "KCNA VIA KNS/AFP",
+        )],
+    ),
+    Case(
         name="subheadings-list-and-quote",
         raw="""Jakarta, CNBC Indonesia - Pemerintah menyiapkan tiga langkah menghadapi gejolak harga pangan.
 
