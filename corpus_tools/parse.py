@@ -402,6 +402,10 @@ _CAPS_CREDIT_RE = re.compile(
     r"(?:^|(?<=[.!?)\"”])\s)(?P<credit>[A-Z0-9][A-Za-z0-9.-]{1,30}(?:\s[A-Z]{2,10})?/[A-Z][A-Z .'’/-]{1,60}?)\.?$"
 )
 
+_DOMAIN_CREDIT_RE = re.compile(
+    r"(?<=[.!?)\"”])\s(?P<credit>[\w-]+(?:\.[\w-]+)*\.(?:com|id|co\.id|net)/[A-Z][\w.'’ -]{1,40}?)\.?$"
+)
+
 # Dateline at the start of the first body paragraph.
 _DATELINE_RE = re.compile(r"^(?P<pre>[^\s:–—][^:–—]{0,69}?)(?:\s+-{1,3}|\s*[–—]{1,2}|\s*:)(?:\s+|$)")
 _PAREN_FORM_RE = re.compile(r"^(?P<city>[^()]{2,40}?)\s*\((?P<outlet>[^()]{2,40})\)$")
@@ -702,8 +706,9 @@ def _caption(line: str, p: _Parsed, lineno: int) -> bool:
     elif line[-1] in ")]" and ("(dok" in low_tail or "(istimewa" in low_tail):
         k = line.rfind("(")
         text, credit = line[:k], line[k + 1 : -1]
-    elif "/" in tail and (cm := _CAPS_CREDIT_RE.search(tail)) is not None:
-        # Tribun/Kompas style: "... Senin (14/8/2023). TRIBUNNEWS/IRWAN RISMAWAN"
+    elif "/" in tail and (cm := _CAPS_CREDIT_RE.search(tail) or _DOMAIN_CREDIT_RE.search(tail)) is not None:
+        # Tribun/Kompas style: "... Senin (14/8/2023). TRIBUNNEWS/IRWAN RISMAWAN" or
+        # "... Selasa (15/8/2023). Tribunnews.com/Jeprima"
         text, credit = line[: tail_at + cm.start("credit")], cm.group("credit")
     else:
         return False

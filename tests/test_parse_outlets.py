@@ -639,6 +639,111 @@ Kim Jong Un
         )],
     ),
     Case(
+        name="antara-whole-page-copy",
+        raw="""Korut tembakkan dua rudal balistik ke Laut Timur
+Selasa, 15 Agustus 2023 08:45 WIB
+Arsip - Foto yang dirilis Kantor Berita Pusat Korea (KCNA) pada 13 Juli 2023 ini menunjukkan uji coba rudal balistik antarbenua (ICBM) Hwasong-18 di lokasi yang dirahasiakan di Korea Utara, Rabu (12/7/2023). ANTARA FOTO/KCNA via REUTERS/aww.
+Seoul (ANTARA) - Korea Utara menembakkan dua rudal balistik jarak pendek ke arah Laut Timur pada Selasa pagi, kata Kepala Staf Gabungan Korea Selatan (JCS).
+JCS mengatakan pihaknya mendeteksi peluncuran dari wilayah Pyongyang sekitar pukul 06.30 waktu setempat.
+Baca juga: Korsel dan AS mulai latihan militer gabungan Ulchi Freedom Shield
+"Militer kami telah memperkuat pengawasan dan kewaspadaan," kata JCS dalam pernyataan.
+Sumber: Yonhap-OANA
+Pewarta: Kuntum Khaira Riswan
+Editor: Atman Ahdiat
+Copyright © ANTARA 2023
+Dilarang keras mengambil konten, melakukan crawling atau pengindeksan otomatis untuk AI di situs web ini tanpa izin tertulis dari Kantor Berita ANTARA.
+""",
+        outlet="Antara", domain="antaranews.com", dateline="Seoul", title="Korut tembakkan dua rudal balistik ke Laut Timur",
+        published_at=datetime(2023, 8, 15, 8, 45, tzinfo=WIB),
+        body=[
+            "Korea Utara menembakkan dua rudal balistik jarak pendek ke arah Laut Timur pada Selasa pagi, kata Kepala Staf "
+            "Gabungan Korea Selatan (JCS).",
+            "JCS mengatakan pihaknya mendeteksi peluncuran dari wilayah Pyongyang sekitar pukul 06.30 waktu setempat.",
+            '"Militer kami telah memperkuat pengawasan dan kewaspadaan," kata JCS dalam pernyataan.',
+        ],
+        gone=["Arsip", "Baca juga", "Sumber", "Pewarta", "Copyright", "Dilarang"],
+        credits=[("Kuntum Khaira Riswan", "reporter"), ("Atman Ahdiat", "editor")],
+        captions=[(
+            "Arsip - Foto yang dirilis Kantor Berita Pusat Korea (KCNA) pada 13 Juli 2023 ini menunjukkan uji coba rudal "
+            "balistik antarbenua (ICBM) Hwasong-18 di lokasi yang dirahasiakan di Korea Utara, Rabu (12/7/2023).",
+            "ANTARA FOTO/KCNA via REUTERS/aww",
+        )],
+    ),
+    Case(
+        name="cnn-whole-page-copy",
+        raw="""Internasional
+Korut Tembak Rudal Balistik Jelang Latihan Militer Korsel-AS
+CNN Indonesia
+Selasa, 15 Agu 2023 09:10 WIB
+Bagikan :
+Ilustrasi. Korea Utara kembali menembakkan rudal balistik ke Laut Jepang. (AFP/STR)
+Jakarta, CNN Indonesia --
+Korea Utara (Korut) kembali menembakkan rudal balistik ke perairan timur Semenanjung Korea pada Selasa (15/8).
+Kepala Staf Gabungan Korea Selatan (JCS) menyebut rudal itu ditembakkan dari wilayah Pyongyang.
+Lihat Juga :
+Kim Jong Un Pecat Panglima Militer Korut
+Peluncuran ini merupakan yang kedua dalam sebulan terakhir.
+(blq/bac)
+[Gambas:Video CNN]
+""",
+        outlet="CNN Indonesia", domain="cnnindonesia.com", dateline="Jakarta",
+        title="Korut Tembak Rudal Balistik Jelang Latihan Militer Korsel-AS",
+        published_at=datetime(2023, 8, 15, 9, 10, tzinfo=WIB),
+        body=[
+            "Korea Utara (Korut) kembali menembakkan rudal balistik ke perairan timur Semenanjung Korea pada Selasa (15/8).",
+            "Kepala Staf Gabungan Korea Selatan (JCS) menyebut rudal itu ditembakkan dari wilayah Pyongyang.",
+            "Peluncuran ini merupakan yang kedua dalam sebulan terakhir.",
+        ],
+        gone=["Internasional", "Bagikan", "Lihat Juga", "Pecat Panglima", "(blq", "Gambas"],
+        credits=[("blq", "initials"), ("bac", "initials")],
+        captions=[("Ilustrasi. Korea Utara kembali menembakkan rudal balistik ke Laut Jepang.", "AFP/STR")],
+    ),
+    Case(
+        name="tribun-whole-page-copy",
+        raw="""Laporan Wartawan Tribunnews.com, Ashri Fadilla
+TRIBUNNEWS.COM, JAKARTA - Kementerian Luar Negeri (Kemlu) RI memantau perkembangan situasi di Semenanjung Korea setelah peluncuran rudal balistik Korea Utara.
+Juru Bicara Kemlu mengatakan seluruh WNI di Korea Selatan dalam keadaan aman.
+Baca juga: Korut Tembakkan Rudal, WNI di Korsel Diminta Tetap Tenang
+"Kami terus berkoordinasi dengan KBRI Seoul," kata dia kepada wartawan, Selasa (15/8/2023).
+Juru Bicara Kemlu saat konferensi pers di Jakarta, Selasa (15/8/2023). Tribunnews.com/Jeprima
+Kemlu juga membuka hotline bagi WNI yang membutuhkan bantuan.
+Artikel ini telah tayang di Tribunnews.com dengan judul Kemlu Pastikan WNI di Korsel Aman Usai Korut Luncurkan Rudal, https://www.tribunnews.com/internasional/2023/08/15/kemlu
+Penulis: Ashri Fadilla
+Editor: Wahyu Aji
+""",
+        outlet="Tribunnews", domain="tribunnews.com", dateline="JAKARTA",
+        body=[
+            "Kementerian Luar Negeri (Kemlu) RI memantau perkembangan situasi di Semenanjung Korea setelah peluncuran rudal "
+            "balistik Korea Utara.",
+            "Juru Bicara Kemlu mengatakan seluruh WNI di Korea Selatan dalam keadaan aman.",
+            '"Kami terus berkoordinasi dengan KBRI Seoul," kata dia kepada wartawan, Selasa (15/8/2023).',
+            "Kemlu juga membuka hotline bagi WNI yang membutuhkan bantuan.",
+        ],
+        gone=["Laporan Wartawan", "Baca juga", "Artikel ini", "Penulis", "Jeprima"],
+        credits=[("Ashri Fadilla", "reporter"), ("Wahyu Aji", "editor")],
+        captions=[("Juru Bicara Kemlu saat konferensi pers di Jakarta, Selasa (15/8/2023).", "Tribunnews.com/Jeprima")],
+    ),
+    Case(
+        name="liputan6-whole-page-copy",
+        raw="""Korea Utara Luncurkan Rudal Balistik Lagi, Jepang Protes Keras
+Oleh Benedikta Desideria pada 15 Agu 2023, 09:30 WIB
+Diperbarui 15 Agu 2023, 10:05 WIB
+Liputan6.com, Tokyo - Pemerintah Jepang memprotes keras peluncuran rudal balistik Korea Utara yang jatuh di luar zona ekonomi eksklusif Jepang.
+Perdana Menteri Jepang menyebut peluncuran itu ancaman bagi perdamaian kawasan.
+Simak juga video pilihan berikut ini:
+""",
+        outlet="Liputan6", domain="liputan6.com", dateline="Tokyo",
+        title="Korea Utara Luncurkan Rudal Balistik Lagi, Jepang Protes Keras",
+        published_at=datetime(2023, 8, 15, 9, 30, tzinfo=WIB),
+        body=[
+            "Pemerintah Jepang memprotes keras peluncuran rudal balistik Korea Utara yang jatuh di luar zona ekonomi "
+            "eksklusif Jepang.",
+            "Perdana Menteri Jepang menyebut peluncuran itu ancaman bagi perdamaian kawasan.",
+        ],
+        gone=["Oleh", "Diperbarui", "Simak juga"],
+        credits=[("Benedikta Desideria", "author")],
+    ),
+    Case(
         name="subheadings-list-and-quote",
         raw="""Jakarta, CNBC Indonesia - Pemerintah menyiapkan tiga langkah menghadapi gejolak harga pangan.
 
