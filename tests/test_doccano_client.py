@@ -322,3 +322,32 @@ def test_members_and_annotator_view(doccano_client, doccano_server):
     # Non-collaborative project: the admin does not see the annotator's labels by REST.
     assert dc.list_categories(p.id, ex.id) == []
     assert sorted(dc.export_files(p.id)) == ["admin.jsonl", "ann1.jsonl"]
+
+
+class _ShiftingPages(httpx.BaseTransport):
+    """Real server behind it; the first pass over the example list gets pages whose offset
+    is moved by ``shift`` (what ties in Doccano's created_at ordering can do to a page)."""
+
+    def __init__(self, shift: int, pages_to_shift: set[int]):
+        self.inner = httpx.HTTPTransport()
+        self.shift, self.pages_to_shift, self.page = shift, pages_to_shift, 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/examples") and request.method == "GET" and "offset" in request.url.params:
+            self.page += 1
+            if self.page in self.pages_to_shift:
+                offset = int(request.url.params["offset"]) + self.shift
+                request = httpx.Request("GET", request.url.copy_set_param("offset", str(max(0, offset))), headers=request.headers)
+        return self.inner.handle_request(request)
+
+
+@pytest.mark.doccano
+@pytest.mark.parametrize("shift", [-1, +1], ids=["duplicate", "loss"])
+def test_iter_examples_survives_unstable_pages(doccano_client, doccano_server, shift):
+    p = doccano_client.create_project(f"client-unstable-{shift}", "SequenceLabeling", use_relation=True)
+    assert doccano_client.upload(p.id, ROWS[:9], task=RELATION_EXTRACTION).ok
+    expected = [e.id for e in doccano_client.iter_examples(p.id)]
+    with DoccanoClient(doccano_server.url, transport=_ShiftingPages(shift, {2, 3})) as dc:
+        dc.use_token(doccano_client.token)
+        got = [e.id for e in dc.iter_examples(p.id, page_size=3)]
+    assert got == expected and len(got) == 9
