@@ -252,6 +252,8 @@ _CHROME_EXACT = frozenset(
         "tentang kami", "about us", "pedoman media siber", "pedoman siber", "kode etik", "kontak", "kontak kami",
         "contact us", "susunan redaksi", "karir", "kebijakan privasi", "privacy policy", "syarat dan ketentuan",
         "terms of use", "info iklan", "sitemap", "indeks berita", "disclaimer", "kembali ke beranda", "next article",
+        "verified green", "verified", "reuters", "afp", "ap", "xinhua", "yonhap", "kyodo", "anadolu", "bloomberg",
+        "antara", "reuters/afp", "afp/reuters", "ap/reuters",
     }
 )  # fmt: skip
 # Section headers after which a list of headline links follows: drop those headlines too.
@@ -395,13 +397,15 @@ _TAIL_OUTLET_NAME_RE = re.compile(
 
 # Photo captions: "Foto: Daily NK", "(Foto: Reuters)", "Sumber foto: ...".
 _CAPTION_HINT_RE = re.compile(
-    r"[(\[]?\s*(?<![\w])(?:foto|photo|sumber\s+foto|kredit\s+foto|ilustrasi\s+foto|gambar|image)\s*:\s*", re.IGNORECASE
+    r"[(\[]?\s*(?<![\w])(?:foto|photo|sumber\s+foto|kredit\s+foto|ilustrasi\s+foto|gambar|image)(?:\s*:\s*|/)", re.IGNORECASE
 )
 
 _CAPS_CREDIT_RE = re.compile(
     r"(?:^|(?<=[.!?)\"”])\s)(?P<credit>[A-Z0-9][A-Za-z0-9.-]{1,30}(?:\s[A-Z]{2,10})?/[A-Z][A-Z .'’/-]{1,60}?)\.?$"
 )
 
+# "... Korea Utara. REUTERS/Kim Hong-Ji": a photo agency and the photographer
+_AGENCY_CREDIT_RE = re.compile(r"(?<=[.!?)\"”])\s(?P<credit>(?P<head>[A-Za-z]{2,12}(?: [A-Za-z]{2,8})?)/[A-Z][\w.'’ /-]{1,60}?)\.?$")
 _DOMAIN_CREDIT_RE = re.compile(
     r"(?<=[.!?)\"”])\s(?P<credit>[\w-]+(?:\.[\w-]+)*\.(?:com|id|co\.id|net)/[A-Z][\w.'’ -]{1,40}?)\.?$"
 )
@@ -642,11 +646,16 @@ def _caption(line: str, p: _Parsed, lineno: int) -> bool:
     text = credit = None
     m = None
     low_tail = tail.lower()
-    if "foto" in low_tail or "photo" in low_tail or "gambar" in low_tail or "image" in low_tail:
+    if "/" in tail and (k := line.find("ANTARA FOTO/", tail_at)) >= 0:
+        # "Caption. ANTARA FOTO/Name/abc." or "Caption (ANTARA FOTO/Name/abc)"
+        text, credit = line[:k], line[k:].rstrip(".)]")
+    elif "foto" in low_tail or "photo" in low_tail or "gambar" in low_tail or "image" in low_tail:
         m = _CAPTION_HINT_RE.match(line) or _CAPTION_HINT_RE.search(line, tail_at)
     elif line[:4].lower() in ("foto", "phot"):
         m = _CAPTION_HINT_RE.match(line)
-    if m is not None and m.start() == 0:
+    if credit is not None:
+        pass  # ANTARA FOTO, found above
+    elif m is not None and m.start() == 0:
         # "Foto: Daily NK", "Foto: Kim Jong Un di Seoul (AP/Ahn Young-joon)", "Foto: Warga antre."
         rest = line[m.end() :].strip()
         end = rest.rstrip(".")
@@ -676,9 +685,6 @@ def _caption(line: str, p: _Parsed, lineno: int) -> bool:
             or (text.rstrip() and text.rstrip()[-1] not in '.!?)"”')  # "soal foto: ..." is prose
         ):
             return False
-    elif "/" in tail and (k := line.find("ANTARA FOTO/", tail_at)) >= 0:
-        # "Caption. ANTARA FOTO/Name/abc." or "Caption (ANTARA FOTO/Name/abc)"
-        text, credit = line[:k], line[k:].rstrip(".)]")
     elif line[-1] in ")]." and "/" in tail:
         end = line.rstrip(".")
         if end[-1] not in ")]":
@@ -706,7 +712,10 @@ def _caption(line: str, p: _Parsed, lineno: int) -> bool:
     elif line[-1] in ")]" and ("(dok" in low_tail or "(istimewa" in low_tail):
         k = line.rfind("(")
         text, credit = line[:k], line[k + 1 : -1]
-    elif "/" in tail and (cm := _CAPS_CREDIT_RE.search(tail) or _DOMAIN_CREDIT_RE.search(tail)) is not None:
+    elif "/" in tail and (
+        (cm := _CAPS_CREDIT_RE.search(tail) or _DOMAIN_CREDIT_RE.search(tail)) is not None
+        or ((cm := _AGENCY_CREDIT_RE.search(tail)) is not None and cm.group("head").lower() in _PHOTO_AGENCY_SET)
+    ):
         # Tribun/Kompas style: "... Senin (14/8/2023). TRIBUNNEWS/IRWAN RISMAWAN" or
         # "... Selasa (15/8/2023). Tribunnews.com/Jeprima"
         text, credit = line[: tail_at + cm.start("credit")], cm.group("credit")
@@ -723,7 +732,9 @@ def _caption(line: str, p: _Parsed, lineno: int) -> bool:
     return True
 
 
-_TEXT, _DROP, _DROP_NEXT, _RELATED1, _RELATED = range(5)
+_TEXT, _DROP, _DROP_NEXT, _RELATED1, _RELATED, _KEY_NEXT = range(6)
+# A credit key alone on its line ("Editor" then "Dewi Rina Cahyani"): the value is the next line.
+_KEY_ALONE = {k: v for k, v in _ROLE_OF.items() if k not in ("by", "ed", "red", "rep", "foto", "photo", "teks")}
 
 
 # First words that can start a boilerplate line; any other first word skips those patterns,
@@ -752,6 +763,8 @@ def _classify(line: str, nxt: str | None, p: _Parsed, lineno: int) -> int:
         key = line.lower().strip(" :.-–—|•»›>*#")
         if key in _RELATED_ONE:
             return _RELATED1
+        if key in _KEY_ALONE:
+            return _KEY_NEXT
         if key in _RELATED_SECTION:
             return _RELATED
         if key in _CHROME_EXACT or not key:
@@ -970,6 +983,16 @@ def parse_article(
             related = 1
         elif kind == _RELATED:
             related = 2
+        elif kind == _KEY_NEXT and i + 1 < n:
+            value = lines[i + 1]
+            om = table.lookup(value)
+            names = None if om is not None or len(value) > 80 else _names(value, strict=True)
+            if om is not None or names is not None:
+                p.offer_outlet(2, om)
+                for name in names or ():
+                    p.credit(name, _ROLE_OF[lines[i].lower().strip(" :.-–—|•»›>*#")])
+                p.meta_lines.append(i)
+                i += 1
         i += 1
 
     # The body anchor: the first kept line that has a dateline or reads like a sentence.

@@ -744,6 +744,84 @@ Simak juga video pilihan berikut ini:
         credits=[("Benedikta Desideria", "author")],
     ),
     Case(
+        name="tempo-whole-page-copy",
+        raw="""Internasional
+Korea Utara Tembakkan Rudal Jelang Latihan Gabungan AS-Korea Selatan
+Reporter
+Tempo.co
+Editor
+Dewi Rina Cahyani
+Selasa, 15 Agustus 2023 10:00 WIB
+Ilustrasi rudal Korea Utara. REUTERS/Kim Hong-Ji
+TEMPO.CO, Jakarta - Korea Utara menembakkan rudal balistik pada Selasa, 15 Agustus 2023, beberapa hari sebelum latihan militer gabungan Amerika Serikat dan Korea Selatan.
+Pejabat militer Korea Selatan mengatakan rudal tersebut jatuh di luar zona ekonomi eksklusif Jepang.
+Pilihan Editor: Kim Jong Un Pecat Kepala Staf Militer Korea Utara
+REUTERS
+Ikuti berita terkini dari Tempo di Google News, klik di sini.
+""",
+        outlet='Tempo', domain='tempo.co', dateline='Jakarta', title='Korea Utara Tembakkan Rudal Jelang Latihan Gabungan AS-Korea Selatan',
+        published_at=datetime(2023, 8, 15, 10, 0, tzinfo=WIB),
+        body=['Korea Utara menembakkan rudal balistik pada Selasa, 15 Agustus 2023, beberapa hari sebelum latihan militer gabungan Amerika Serikat dan Korea Selatan.', 'Pejabat militer Korea Selatan mengatakan rudal tersebut jatuh di luar zona ekonomi eksklusif Jepang.'],
+        gone=['Reporter', 'Editor', 'Pilihan Editor', 'REUTERS', 'Google News', 'Internasional'],
+        credits=[('Dewi Rina Cahyani', 'editor')],
+        captions=[('Ilustrasi rudal Korea Utara.', 'REUTERS/Kim Hong-Ji')],
+    ),
+    Case(
+        name="okezone-whole-page-copy",
+        raw="""Korut Luncurkan Rudal Balistik, Jepang Siaga
+Rahman Asmardika, Jurnalis · Selasa 15 Agustus 2023 10:15 WIB
+Ilustrasi. (Foto: Reuters)
+TOKYO - Pemerintah Jepang menyatakan siaga setelah Korea Utara meluncurkan rudal balistik pada Selasa (15/8/2023) pagi.
+Kementerian Pertahanan Jepang mengatakan rudal itu jatuh di luar zona ekonomi eksklusif Jepang.
+BACA JUGA:
+Korsel Siaga, Korut Tembakkan Rudal ke Laut Timur
+Follow Berita Okezone di Google News
+(Rahman Asmardika)
+""",
+        outlet='Okezone', domain='okezone.com', dateline='TOKYO', title='Korut Luncurkan Rudal Balistik, Jepang Siaga',
+        published_at=datetime(2023, 8, 15, 10, 15, tzinfo=WIB),
+        body=['Pemerintah Jepang menyatakan siaga setelah Korea Utara meluncurkan rudal balistik pada Selasa (15/8/2023) pagi.', 'Kementerian Pertahanan Jepang mengatakan rudal itu jatuh di luar zona ekonomi eksklusif Jepang.'],
+        gone=['Jurnalis', 'BACA JUGA', 'Korsel Siaga', 'Follow', '(Rahman'],
+        credits=[('Rahman Asmardika', 'reporter')],
+        captions=[('Ilustrasi.', 'Reuters')],
+    ),
+    Case(
+        name="kumparan-whole-page-copy",
+        raw="""kumparanNEWS
+Verified Green
+15 Agustus 2023 10:20 WIB
+Korea Utara Tembakkan Rudal Balistik Lagi
+Ilustrasi rudal Korea Utara. Foto: KCNA via REUTERS
+Korea Utara kembali menembakkan rudal balistik ke arah Laut Timur pada Selasa (15/8). Hal itu disampaikan Kepala Staf Gabungan Korea Selatan.
+"Korea Utara menembakkan rudal balistik tak dikenal ke arah Laut Timur," kata JCS seperti dikutip dari Yonhap.
+Peluncuran ini dilakukan menjelang latihan militer gabungan Korea Selatan-AS.
+""",
+        outlet='Kumparan', domain='kumparan.com', dateline=None, title='Korea Utara Tembakkan Rudal Balistik Lagi',
+        published_at=datetime(2023, 8, 15, 10, 20, tzinfo=WIB),
+        body=['Korea Utara kembali menembakkan rudal balistik ke arah Laut Timur pada Selasa (15/8). Hal itu disampaikan Kepala Staf Gabungan Korea Selatan.', '"Korea Utara menembakkan rudal balistik tak dikenal ke arah Laut Timur," kata JCS seperti dikutip dari Yonhap.', 'Peluncuran ini dilakukan menjelang latihan militer gabungan Korea Selatan-AS.'],
+        gone=['kumparanNEWS', 'Verified', 'Foto:'],
+        credits=[],
+        captions=[('Ilustrasi rudal Korea Utara.', 'KCNA via REUTERS')],
+    ),
+    Case(
+        name="sindonews-whole-page-copy",
+        raw="""Korut Tembakkan Rudal Balistik ke Laut Jepang
+Andika Hendra Mustaqim
+Selasa, 15 Agustus 2023 - 10:25 WIB
+Korea Utara tembakkan rudal balistik ke Laut Jepang. Foto/Reuters
+PYONGYANG - Korea Utara (Korut) menembakkan rudal balistik ke Laut Jepang pada Selasa pagi.
+Baca Juga: Kim Jong Un Pecat Panglima Militer
+Militer Korea Selatan mengatakan pihaknya sedang menganalisis data peluncuran.
+(ahm)
+""",
+        outlet='unknown', domain=None, dateline='PYONGYANG', title='Korut Tembakkan Rudal Balistik ke Laut Jepang',
+        published_at=datetime(2023, 8, 15, 10, 25, tzinfo=WIB),
+        body=['Korea Utara (Korut) menembakkan rudal balistik ke Laut Jepang pada Selasa pagi.', 'Militer Korea Selatan mengatakan pihaknya sedang menganalisis data peluncuran.'],
+        gone=['Andika', 'Foto/', 'Baca Juga', '(ahm)'],
+        credits=[('ahm', 'initials')],
+        captions=[('Korea Utara tembakkan rudal balistik ke Laut Jepang.', 'Reuters')],
+    ),
+    Case(
         name="subheadings-list-and-quote",
         raw="""Jakarta, CNBC Indonesia - Pemerintah menyiapkan tiga langkah menghadapi gejolak harga pangan.
 
