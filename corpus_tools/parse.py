@@ -1,12 +1,24 @@
 """Parse one raw article text (as copied from a news page) into a validated ``Article``.
 
 The parser works on line shapes plus the outlet table (``corpus_tools/data/outlets.yaml``),
-not on the five seed files: every line is classified as boilerplate (site chrome, ``Baca
-juga`` links, follow calls, syndication notices, pagination), metadata (bylines, dates,
-editor lines, trailing credits, photo captions: removed from the body but kept in their
-fields) or body text. It is conservative: a line is only removed when it matches a
-boilerplate shape, so no body sentence is lost. All patterns are compiled once and every step
-is linear in the input, so a 50 MB text does not hang.
+not on the five seed files. Steps, each linear in the input:
+
+1. ``normalize_lines``: invisible characters out, odd spaces and line breaks folded, NFC,
+   hard-wrapped paragraphs re-joined; one string per non-empty line.
+2. ``_classify`` each line: boilerplate (site chrome, ``Baca juga`` links, follow calls,
+   syndication notices, pagination, tag lists) is dropped; metadata (bylines, dates, credit
+   lines, parenthesised trailing credits, photo captions) is dropped from the body but kept in
+   ``credits``/``captions``/``published_at``; everything else is body text.
+3. Header: heading-shaped lines before the body are page furniture when the page shows header
+   signs (a dateline, a byline or caption before the body, a repeated title); the title is the
+   repeated line or the first multi-word one. ``split_dateline`` takes the dateline (city and
+   outlet) off the first body paragraph.
+4. Trailing credits glued to the last paragraph (``... pandemi. (ant/dil)``) are split off;
+   the outlet is the best-ranked one seen (dateline > logo > byline > follow call).
+
+It is conservative: a line is only removed when it matches a boilerplate shape, and a
+sentence-like line is never taken as the title, so no body sentence is lost. Patterns are
+compiled once and tried only when a line's first word or ending makes them possible.
 """
 
 from __future__ import annotations
