@@ -295,3 +295,27 @@ def test_random_mixes_keep_every_body_sentence():
         sep = rng.choice(["\n", "\n\n", "\r\n", "\r\n\r\n"])
         a = parse(sep.join(lines))
         assert a.text.split("\n\n") == body, sep.join(lines)
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.stem[:3])
+def test_seed_text_is_invariant_to_line_ends_and_invisible_noise(path):
+    """CRLF, trailing tabs/spaces, doubled spaces, NBSPs and zero-width characters around
+    words do not change the parsed article."""
+    raw = path.read_text(encoding="utf-8-sig")
+    noisy = (
+        raw.replace(" ", "\u200b \u00a0", 3)
+        .replace(" ", "  ")
+        .replace("\n", " \t\r\n")
+        .replace("Korea", "Kor\u00ade\u2060a")
+    )
+    a, b = parse_seed(path), parse_article(noisy, article_id=path.stem, path=f"corpus/raw/{path.name}", sha256="0" * 64)
+    assert b.text == a.text and b.blocks == a.blocks
+    assert (b.title, b.dateline, b.published_at, b.credits, b.captions, b.source) == (
+        a.title, a.dateline, a.published_at, a.credits, a.captions, a.source,
+    )
+
+
+def test_english_body_is_tagged_en():
+    a = parse("SEOUL (Reuters) - North Korea fired a ballistic missile on Tuesday, the South Korean military said. "
+              "It was the second launch this month and it came days before the joint drills of the allies.")
+    assert a.lang == "en"
