@@ -192,3 +192,16 @@ def test_cli_serve_without_password_is_a_usage_error(tmp_path):
 
     result = CliRunner().invoke(app, ["doccano", "serve", "--data-dir", str(tmp_path)], env={"DOCCANO_PASSWORD": None})
     assert result.exit_code == 2 and "DOCCANO_PASSWORD" in result.output
+
+
+@pytest.mark.doccano
+def test_browser_style_session_login_and_csrf_post_work(doccano_server):
+    """What the UI does: session login, then a POST carrying the CSRF cookie as a header."""
+    with httpx.Client(base_url=doccano_server.url, headers={"Origin": doccano_server.url, "Referer": doccano_server.url + "/auth"}) as browser:
+        r = browser.post("/v1/auth/login/", json={"username": doccano_server.username, "password": doccano_server.password})
+        assert r.status_code == 200 and "sessionid" in browser.cookies and "csrftoken" in browser.cookies
+        assert browser.get("/v1/me").json()["username"] == doccano_server.username
+        payload = {"name": "ui-made", "description": "d", "project_type": "DocumentClassification", "resourcetype": "TextClassificationProject"}
+        assert browser.post("/v1/projects", json=payload).status_code == 403  # no CSRF header: refused
+        r = browser.post("/v1/projects", json=payload, headers={"X-CSRFToken": browser.cookies["csrftoken"]})
+        assert r.status_code == 201, r.text
