@@ -264,7 +264,7 @@ _CHROME_EXACT = frozenset(
         "tentang kami", "about us", "pedoman media siber", "pedoman siber", "kode etik", "kontak", "kontak kami",
         "contact us", "susunan redaksi", "karir", "kebijakan privasi", "privacy policy", "syarat dan ketentuan",
         "terms of use", "info iklan", "sitemap", "indeks berita", "disclaimer", "kembali ke beranda", "next article",
-        "verified green", "verified", "reuters", "afp", "ap", "xinhua", "yonhap", "kyodo", "anadolu", "bloomberg",
+        "verified green", "verified", "advertorial", "konten ini merupakan advertorial", "reuters", "afp", "ap", "xinhua", "yonhap", "kyodo", "anadolu", "bloomberg",
         "antara", "reuters/afp", "afp/reuters", "ap/reuters",
     }
 )  # fmt: skip
@@ -397,6 +397,7 @@ _PHOTO_AGENCIES = (
     "dok", "dok.", "dokumentasi", "istimewa", "ist", "kyodo", "aap", "ansa", "dpa", "tass", "sputnik",
 )  # fmt: skip
 _PHOTO_AGENCY_SET = frozenset(_PHOTO_AGENCIES)
+_PAREN_MARKERS = frozenset("selesai bersambung habis tamat end adv advertorial * *** ads iklan sponsored".split())
 # Media Indonesia style desk codes: "(Z-2)", "(AFP/Z-2)".
 _DESK_CODE_RE = re.compile(r"^[A-Z]{1,3}-\d{1,3}$")
 # Trailing credit glued to the end of the last paragraph: "... pandemi. (ant/dil)".
@@ -606,6 +607,8 @@ def _meta_line(line: str, p: _Parsed, lineno: int, first: str = "") -> bool:
 
 def _paren_line(inner: str, p: _Parsed) -> bool:
     """A line that is only a parenthesised credit. True if recognised (and recorded)."""
+    if inner.lower() in _PAREN_MARKERS:
+        return True  # "(Selesai)", "(adv)": an end marker, not a credit
     if _INITIALS_RE.match(inner):
         tokens = [t.strip() for t in inner.split("/")]
         if tokens[0].lower() in _PHOTO_AGENCY_SET and len(tokens) > 1 and not _DESK_CODE_RE.match(tokens[-1]):
@@ -1071,7 +1074,8 @@ def parse_article(
             m = _TAIL_INITIALS_RE.search(last, max(0, len(last) - 80)) if last.endswith((")", "]")) else None
             if m and m.start() > 0:
                 for t in m.group("inner").split("/"):
-                    p.credit(t.strip(), "initials")
+                    if t.strip().lower() not in _PAREN_MARKERS:
+                        p.credit(t.strip(), "initials")
                 last = last[: m.start()].rstrip()
                 continue
             m = _TAIL_OUTLET_NAME_RE.search(last, max(0, len(last) - 90)) if last.endswith(")") else None

@@ -1116,3 +1116,11 @@ def test_dates_inside_the_body_are_content_and_updates_are_not_publication():
 def test_prose_mentioning_foto_is_not_a_caption(line):
     a = parse(f"{line}\n\nWarga percaya.")
     assert a.text == f"{line}\n\nWarga percaya." and a.captions == []
+
+
+@pytest.mark.parametrize("marker", ["(Selesai)", "(bersambung)", "(adv)", "(*)"])
+def test_end_markers_are_not_credits(marker):
+    a = parse(f"JAKARTA - Warga antre sembako sejak pagi.\n\n{marker}")
+    assert a.text == "Warga antre sembako sejak pagi." and a.credits == []
+    b = parse(f"JAKARTA - Warga antre sembako sejak pagi. {marker.lower()}")
+    assert b.credits == [] and b.text.startswith("Warga antre sembako sejak pagi.")
