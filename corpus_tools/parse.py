@@ -102,7 +102,14 @@ def normalize_lines(text: str) -> list[str]:
             continue
         if "  " in line:
             line = " ".join(line.split())
-        if joinable and line[0].islower() and (first := line.partition(" ")[0]).isalpha() and first.islower() and len(out[-1]) >= 50:
+        if (
+            joinable
+            and line[0].islower()
+            and len(out[-1]) >= 50
+            and (first := line.partition(" ")[0]).isalpha()
+            and first.islower()
+            and load_outlets().known(first) is None  # "kumparan mencatat ..." starts a paragraph
+        ):
             out[-1] = out[-1] + " " + line  # a hard-wrapped paragraph continues
         else:
             out.append(line)

@@ -179,6 +179,13 @@ def test_hard_wrapped_paragraph_is_rejoined():
     )
 
 
+def test_lower_case_brand_starts_its_own_paragraph():
+    lines = normalize_text(
+        "Kemitraan Strategis Korea Utara dan Rusia di Bidang Militer\nkumparan mencoba menghubungi pihak terkait."
+    ).split("\n")
+    assert lines == ["Kemitraan Strategis Korea Utara dan Rusia di Bidang Militer", "kumparan mencoba menghubungi pihak terkait."]
+
+
 def test_brand_dateline_after_unpunctuated_line_is_not_joined():
     a = parse("Penulis: Irfan Amin\ntirto.id - Pemerintah menggelar rapat.\nkumparanNEWS\nRapat selesai sore.")
     assert a.source.outlet == "Tirto"
