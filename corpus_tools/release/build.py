@@ -16,17 +16,20 @@ options, sorted JSON.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
 import shutil
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import multiprocessing
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -226,6 +229,155 @@ def document_row(article: Article, ann: Annotation | None, scheme_index: dict[st
     }
 
 
+# --------------------------------------------------------------------------- batches of articles
+
+
+@dataclass
+class ChunkContext:
+    """What converting a batch of article lines needs (handed to each worker once, at fork)."""
+
+    articles: Path
+    ann_path: Path | None
+    ann_offsets: dict[str, tuple[int, int]]
+    scheme: LabelScheme
+    scheme_index: dict[str, dict[str, int]]
+    schemas: dict[str, pa.Schema]
+    partial: bool
+    splits: SplitAssigner  # its own instance: only the (pure) split of each article is used
+
+
+@dataclass
+class ChunkItem:
+    """The outcome of one non-blank article line; the builder applies the order-dependent gates."""
+
+    where: str
+    failure: GateFailure | None = None  # the article itself is invalid
+    article_id: str | None = None
+    story_id: str | None = None
+    duplicate_of: str | None = None
+    ann_failure: GateFailure | None = None  # its annotation is invalid
+    missing: GateFailure | None = None  # it has no annotation (and the build is not partial)
+    split: str | None = None  # set when it has a row (in ChunkResult.documents[split])
+
+
+@dataclass
+class ChunkResult:
+    items: list[ChunkItem]
+    documents: dict[str, pa.RecordBatch]  # per split: one row per item with that split, in order
+    ner: dict[str, pa.RecordBatch]  # per split: the ``ner`` rows of those documents, in order
+    stats: ReleaseStats
+    phase: dict[str, float]
+
+
+_WORKER_CTX: ChunkContext | None = None
+
+
+def _init_worker(ctx: ChunkContext) -> None:
+    global _WORKER_CTX
+    _WORKER_CTX = ctx
+
+
+def process_chunk(task: tuple[int, int, int], ctx: ChunkContext | None = None) -> ChunkResult:
+    """Validate and convert the article lines in bytes ``[start, end)`` of the articles file
+    (``first_line`` is the line number of ``start``): every article and annotation validated,
+    rows of those that pass, in input order. Pure in its inputs, so it runs in any process."""
+    ctx = ctx or _WORKER_CTX
+    start, end, first_line = task
+    clock = time.perf_counter
+    phase = {"validate": 0.0, "rows": 0.0, "arrow_documents": 0.0, "arrow_ner": 0.0}
+    with open(ctx.articles, "rb") as fh:
+        fh.seek(start)
+        data = fh.read(end - start)
+    items: list[ChunkItem] = []
+    rows: dict[str, list[dict[str, Any]]] = {split: [] for split in SPLITS}
+    ner_docs: dict[str, list[NerDoc]] = {split: [] for split in SPLITS}
+    stats = ReleaseStats()
+    ann_fh = open(ctx.ann_path, "rb") if ctx.ann_path else None
+    try:
+        for lineno, raw in enumerate(io.BytesIO(data), first_line):
+            if not raw.strip():
+                continue
+            where = f"{ctx.articles}:{lineno}"
+            c0 = clock()
+            art = _validate_article_fast(raw, where)
+            if isinstance(art, GateFailure):
+                items.append(ChunkItem(where, failure=art))
+                continue
+            item = ChunkItem(where, article_id=art.id, story_id=art.story_id, duplicate_of=art.duplicate_of)
+            items.append(item)
+            ann: Annotation | None = None
+            loc = ctx.ann_offsets.get(art.id)
+            if loc is not None:
+                res = validate_annotation(_read_line_at(ann_fh, loc[0]), art, ctx.scheme, f"{ctx.ann_path}:{loc[1]}")
+                if isinstance(res, GateFailure):
+                    item.ann_failure = res
+                    continue
+                ann = res
+            elif not ctx.partial:
+                item.missing = missing_annotation(art, where)
+                continue
+            c1 = clock()
+            phase["validate"] += c1 - c0
+            item.split = split = ctx.splits.assign(art.id, art.story_id, art.duplicate_of)
+            row = document_row(art, ann, ctx.scheme_index)
+            rows[split].append(row)
+            _count(stats, art, ann)
+            if ann is not None:
+                ents = [(e["start"], e["end"], e["label"]) for e in row["entities"]]
+                ner_docs[split].append(NerDoc(art.id, art.text, [(b.start, b.end) for b in art.blocks], ents))
+                if ctx.scheme.allow_overlapping_spans:  # otherwise validation already ruled overlaps out
+                    stats.entities_left_out_of_ner += len(ents) - len(non_overlapping(ents))
+            phase["rows"] += clock() - c1
+    finally:
+        if ann_fh is not None:
+            ann_fh.close()
+    documents: dict[str, pa.RecordBatch] = {}
+    ner: dict[str, pa.RecordBatch] = {}
+    for split in SPLITS:
+        c0 = clock()
+        if rows[split]:
+            documents[split] = pa.RecordBatch.from_pylist(rows[split], schema=ctx.schemas["documents"])
+        c1 = clock()
+        if ner_docs[split]:
+            ner[split] = ner_batch(ner_docs[split], ctx.schemas["ner"])
+        phase["arrow_documents"] += c1 - c0
+        phase["arrow_ner"] += clock() - c1
+    return ChunkResult(items, documents, ner, stats, phase)
+
+
+def _merge_stats(dst: ReleaseStats, src: ReleaseStats) -> None:
+    """Add a batch's counts (Counter key order stays first-seen order, as when counted in one pass)."""
+    dst.articles += src.articles
+    dst.annotated += src.annotated
+    dst.outlets.update(src.outlets)
+    for outlet, domain in src.domains.items():
+        dst.domains.setdefault(outlet, domain)
+    dst.entities.update(src.entities)
+    dst.relations.update(src.relations)
+    dst.categories.update(src.categories)
+    dst.entities_left_out_of_ner += src.entities_left_out_of_ner
+    dst.annotators.update(src.annotators)
+
+
+#: Below this many bytes of articles the build runs in-process (starting workers costs more).
+PARALLEL_MIN_BYTES = 16 * 1024 * 1024
+
+
+def _worker_count(workers: int | None, total_bytes: int) -> int:
+    if workers is not None:
+        return max(1, workers)
+    if total_bytes < PARALLEL_MIN_BYTES or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def _chunk_pool(n: int, ctx: ChunkContext):
+    """A fork pool whose workers hold ``ctx`` (no pickling of the index), or None for in-process."""
+    if n <= 1:
+        return None
+    return multiprocessing.get_context("fork").Pool(n, initializer=_init_worker, initargs=(ctx,))
+
+
 # --------------------------------------------------------------------------- inputs
 
 
@@ -350,6 +502,7 @@ def build_release(
     partial: bool = False,
     annotators_dir: str | Path | None = None,
     progress: ProgressFn | None = None,
+    workers: int | None = None,
 ) -> BuildReport:
     """Build ``<out_dir>/v<version>/`` and return what was built.
 
@@ -357,6 +510,10 @@ def build_release(
     understated version), :class:`ImmutableReleaseError` (version exists with other content),
     ``FileNotFoundError`` (an input file is missing), :class:`ReleaseError` (a module is missing). Rebuilding an existing version from the
     same inputs is a no-op that returns status ``"unchanged"``.
+
+    ``workers``: processes that validate and convert batches of articles (default: one per
+    core for inputs of more than a few batches, else in-process). The output does not depend
+    on it: batches are consumed in input order.
     """
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
@@ -394,7 +551,7 @@ def build_release(
             tmp, version=version, cfg=cfg, scheme=scheme, scheme_hash=scheme_hash, scheme_path=scheme_path,
             articles=articles, ann_index=ann_index, partial=partial, assigner=assigner, failures=failures,
             prev_version=prev_version, prev_dir=prev_dir, agreement=agreement, progress=progress,
-            write_croissant=write_croissant, timings=timings,
+            write_croissant=write_croissant, timings=timings, workers=workers,
         )
         t = time.perf_counter()
         if target.exists():
@@ -422,7 +579,7 @@ def _build_into(
     tmp: Path, *, version: str, cfg: ReleaseConfig, scheme: LabelScheme, scheme_hash: str, scheme_path,
     articles: Path, ann_index: AnnotationIndex, partial: bool, assigner: SplitAssigner,
     failures: list[GateFailure], prev_version: str | None, prev_dir: Path | None, agreement: Any,
-    progress: ProgressFn | None, write_croissant, timings: dict[str, float],
+    progress: ProgressFn | None, write_croissant, timings: dict[str, float], workers: int | None = None,
 ) -> BuildReport:
     t = time.perf_counter()
     schemas = {c: arrow_schema(c, scheme) for c in CONFIGS}
@@ -439,80 +596,76 @@ def _build_into(
     stats = ReleaseStats()
     seen: set[str] = set()
     unused = ann_index.offsets  # popped as articles claim them: what is left has no article
-    batch: list[tuple[str, dict[str, Any], NerDoc | None]] = []
     total_bytes = articles.stat().st_size
     art_hash = hashlib.sha256()
-
-    phase = {"validate": 0.0, "rows": 0.0, "arrow_documents": 0.0, "arrow_ner": 0.0}
+    phase = {"validate": 0.0, "rows": 0.0, "arrow_documents": 0.0, "arrow_ner": 0.0, "route": 0.0}
     clock = time.perf_counter
+    ctx = ChunkContext(articles, ann_index.path, dict(ann_index.offsets), scheme, scheme_index, schemas, partial,
+                       SplitAssigner(assigner.ratios, assigner.salt, assigner.previous))
+    n_workers = _worker_count(workers, total_bytes)
 
-    def flush() -> None:
-        for split in SPLITS:
-            docs = [row for s, row, _ in batch if s == split]
-            if docs:
-                c0 = clock()
-                rb = pa.RecordBatch.from_pylist(docs, schema=schemas["documents"])
-                phase["arrow_documents"] += clock() - c0
-                writers[("documents", split)].write(rb)
-            ner_docs = [nd for s, _, nd in batch if s == split and nd is not None]
-            if ner_docs:
-                c0 = clock()
-                rb = ner_batch(ner_docs, schemas["ner"])
-                phase["arrow_ner"] += clock() - c0
-                writers[("ner", split)].write(rb)
-        batch.clear()
+    def consume(res: ChunkResult) -> None:
+        """Apply the order-dependent gates (unique ids, one annotation per article) and route rows."""
+        for k, v in res.phase.items():
+            phase[k] += v
+        c0 = clock()
+        for it in res.items:
+            if it.failure is not None:
+                failures.append(it.failure)
+                continue
+            if it.article_id in seen:
+                failures.append(GateFailure("article", "id appears twice in the articles file; ids must be unique", it.article_id, it.where))
+                continue
+            seen.add(it.article_id)
+            loc = unused.pop(it.article_id, None)
+            if loc is not None:
+                if it.ann_failure is not None:
+                    failures.append(it.ann_failure)
+                    continue
+            elif not partial:
+                failures.append(it.missing)
+                continue
+            if failures:
+                continue  # keep validating to report everything, but stop producing rows
+            if assigner.assign(it.article_id, it.story_id, it.duplicate_of) != it.split:  # pragma: no cover
+                raise RuntimeError(f"{it.where}: split of {it.article_id!r} differs between batch and build (a bug)")
+        phase["route"] += clock() - c0
+        if failures:
+            return
+        _merge_stats(stats, res.stats)
+        for split in SPLITS:  # the rows of items that passed every gate above: all of them
+            if split in res.documents:
+                writers[("documents", split)].write(res.documents[split])
+            if split in res.ner:
+                writers[("ner", split)].write(res.ner[split])
 
-    ann_fh = open(ann_index.path, "rb") if ann_index.path else None
+    pool = _chunk_pool(n_workers, ctx)
+    pending: deque = deque()
     try:
         with open(articles, "rb") as fh:
             read = 0
+            chunk_start, chunk_line, nonblank = 0, 1, 0
+            lineno = 0
             for lineno, raw in enumerate(fh, 1):
                 art_hash.update(raw)
                 read += len(raw)
                 if progress is not None and lineno % 1000 == 0:
                     progress(read, total_bytes)
-                if not raw.strip():
-                    continue
-                where = f"{articles}:{lineno}"
-                c0 = clock()
-                art = _validate_article_fast(raw, where)
-                if isinstance(art, GateFailure):
-                    failures.append(art)
-                    continue
-                if art.id in seen:
-                    failures.append(GateFailure("article", "id appears twice in the articles file; ids must be unique", art.id, where))
-                    continue
-                seen.add(art.id)
-                ann: Annotation | None = None
-                loc = unused.pop(art.id, None)
-                if loc is not None:
-                    ann_where = f"{ann_index.path}:{loc[1]}"
-                    ann_raw = _read_line_at(ann_fh, loc[0])
-                    res = validate_annotation(ann_raw, art, scheme, ann_where)
-                    if isinstance(res, GateFailure):
-                        failures.append(res)
-                        continue
-                    ann = res
-                elif not partial:
-                    failures.append(missing_annotation(art, where))
-                    continue
-                c1 = clock()
-                phase["validate"] += c1 - c0
-                if failures:
-                    continue  # keep validating to report everything, but stop producing rows
-                split = assigner.assign(art.id, art.story_id, art.duplicate_of)
-                row = document_row(art, ann, scheme_index)
-                _count(stats, art, ann)
-                nd = None
-                if ann is not None:
-                    ents = [(e["start"], e["end"], e["label"]) for e in row["entities"]]
-                    nd = NerDoc(art.id, art.text, [(b.start, b.end) for b in art.blocks], ents)
-                    if scheme.allow_overlapping_spans:  # otherwise validation already ruled overlaps out
-                        stats.entities_left_out_of_ner += len(ents) - len(non_overlapping(ents))
-                batch.append((split, row, nd))
-                phase["rows"] += clock() - c1
-                if len(batch) >= BATCH_ARTICLES:
-                    flush()
+                if raw.strip():
+                    nonblank += 1
+                if nonblank == BATCH_ARTICLES:
+                    task = (chunk_start, read, chunk_line)
+                    pending.append(pool.apply_async(process_chunk, (task,)) if pool else task)
+                    chunk_start, chunk_line, nonblank = read, lineno + 1, 0
+                    while len(pending) > (2 * n_workers if pool else 0):
+                        item = pending.popleft()
+                        consume(item.get() if pool else process_chunk(item, ctx))
+            if read > chunk_start:
+                task = (chunk_start, read, chunk_line)
+                pending.append(pool.apply_async(process_chunk, (task,)) if pool else task)
+            while pending:
+                item = pending.popleft()
+                consume(item.get() if pool else process_chunk(item, ctx))
             if progress is not None:
                 progress(read, total_bytes)
         for aid in sorted(unused):
@@ -522,14 +675,14 @@ def _build_into(
                 aid, f"{ann_index.path}:{ln}"))
         if failures:
             raise GateError(failures)
-        flush()
     except BaseException:
         for w in writers.values():
             w.abort()
         raise
     finally:
-        if ann_fh is not None:
-            ann_fh.close()
+        if pool is not None:
+            pool.terminate()
+            pool.join()
 
     rows: dict[str, dict[str, int]] = {c: {} for c in CONFIGS}
     for (c, s), w in writers.items():
