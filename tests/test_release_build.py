@@ -478,3 +478,34 @@ def test_committed_releases_rebuild_byte_identical(tmp_path):
         checked += 1
     if not checked:
         pytest.skip("no committed release built from the current corpus/articles.jsonl + gold.jsonl")
+
+
+# --------------------------------------------------------------------------- worker processes
+
+
+def test_worker_pool_gives_the_same_bytes_and_failures(tmp_path, monkeypatch):
+    """Batches converted in worker processes are consumed in input order: same files, same
+    gate failures (in the same order) as the in-process build, with many small batches and
+    blank lines that do not count towards a batch."""
+    import corpus_tools.release.build as build_mod
+
+    monkeypatch.setattr(build_mod, "BATCH_ARTICLES", 5)
+    folder = tmp_path / "in"
+    arts, _ = make_corpus(folder, n=37)
+    lines = arts.read_text().splitlines()
+    arts.write_text("\n".join(lines[:7] + [""] + lines[7:]) + "\n")
+    one = build(folder, out=tmp_path / "one", workers=1)
+    two = build(folder, out=tmp_path / "two", workers=2)
+    assert one.rows == two.rows and sum(one.rows["documents"].values()) == 37
+    assert tree_bytes(one.release_dir) == tree_bytes(two.release_dir)
+
+    lines = arts.read_text().splitlines()
+    arts.write_text("\n".join(lines + [lines[3], '{"id": "broken"'] + lines[20:23]) + "\n")
+    errors = []
+    for w in (1, 2):
+        with pytest.raises(GateError) as e:
+            build(folder, out=tmp_path / f"bad{w}", workers=w)
+        errors.append([str(f) for f in e.value.failures])
+    assert errors[0] == errors[1] and len(errors[0]) == 5
+    assert sum("twice" in m for m in errors[0]) == 4
+    assert any("articles.jsonl:40" in m and "not a valid JSON object" in m for m in errors[0])
