@@ -464,6 +464,7 @@ class _Parsed:
     published: _DateHit | None = None
     meta_lines: list[int] = field(default_factory=list)  # line numbers of bylines and captions
     body_started: bool = False  # a sentence-like body line has been kept
+    orphan_captions: list[tuple[int, Caption]] = field(default_factory=list)  # "Foto: X" lines, no text
 
     def offer_outlet(self, priority: int, match: OutletMatch | None) -> None:
         if match is not None and (self.outlet is None or priority < self.outlet[0]):
@@ -688,6 +689,12 @@ def _caption(line: str, p: _Parsed, lineno: int) -> bool:
             text, credit = end[:k], end[k + 1 : -1]
         elif rest.count(" ") <= 6 and rest[-1] not in ".!?":
             text, credit = "", rest
+            if credit and len(credit) <= 80 and not any(c in credit for c in "()[]:"):
+                cap = Caption(text="", credit=credit)
+                p.captions.append(cap)
+                p.orphan_captions.append((lineno, cap))
+                p.meta_lines.append(lineno)
+                return True
         else:
             p.captions.append(Caption(text=rest, credit=None))
             p.meta_lines.append(lineno)
@@ -812,7 +819,7 @@ def _classify(line: str, nxt: str | None, p: _Parsed, lineno: int) -> int:
         if (line[-1] not in ".!?\"”" or ":" in line) and _meta_line(line, p, lineno, first):
             return _DROP
     if first in _BACA_FIRST and _BACA_RE.match(line):
-        return _DROP
+        return _RELATED if line[-1] == ":" else _DROP  # "Simak berita lainnya ..., di sini:" lists links
     if first in _SYND_FIRST and _SYNDICATION_RE.match(line):
         return _DROP
     if n <= 400:
@@ -988,13 +995,13 @@ def parse_article(
     i, n = 0, len(lines)
     while i < n:
         line = lines[i]
-        if related:
-            if _heading_shaped(line, title=True) and not _BACA_RE.match(line):  # a headline link
-                related = related if related == 2 else 0
+        kind = _classify(line, lines[i + 1] if i + 1 < n else None, p, i)
+        if related and kind == _TEXT:
+            if _heading_shaped(line, title=True):  # a headline link after "Baca juga:"/"Berita Terkait"
+                related -= 1
                 i += 1
                 continue
             related = 0
-        kind = _classify(line, lines[i + 1] if i + 1 < n else None, p, i)
         if kind == _TEXT:
             kept.append((i, line))
             if not p.body_started and (len(line) > 120 or line[-1] in ".!?\"”"):
@@ -1002,9 +1009,9 @@ def parse_article(
         elif kind == _DROP_NEXT:
             i += 1
         elif kind == _RELATED1:
-            related = 1
+            related = 3  # "Baca juga:" alone: up to three headline links follow
         elif kind == _RELATED:
-            related = 2
+            related = 50
         elif kind == _KEY_NEXT and i + 1 < n:
             value = lines[i + 1]
             om = table.lookup(value)
@@ -1048,6 +1055,12 @@ def parse_article(
                 repeated = h
         signals = dateline is not None or repeated is not None or any(ln < first_body_line for ln in p.meta_lines)
         if signals:
+            # "Caption text" then "Foto: Credit" on its own line: the caption, not the title or a lead
+            orphans = {ln - 1: cap for ln, cap in p.orphan_captions}
+            for ln, h in header:
+                if ln in orphans:
+                    orphans[ln].text = h
+            header = [kl for kl in header if kl[0] not in orphans]
             heads = [h for _, h in header if _heading_shaped(h, title=True)]
             if repeated is not None:
                 title = repeated

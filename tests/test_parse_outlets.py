@@ -822,6 +822,68 @@ Militer Korea Selatan mengatakan pihaknya sedang menganalisis data peluncuran.
         captions=[('Korea Utara tembakkan rudal balistik ke Laut Jepang.', 'Reuters')],
     ),
     Case(
+        name="republika-whole-page-copy",
+        raw="""Internasional
+Kim Jong-un Perintahkan Produksi Rudal Ditingkatkan Drastis
+Senin 14 Aug 2023 19:45 WIB
+Red: Ani Nursalikah
+Pemimpin Korea Utara Kim Jong-un. Kim Jong-un memerintahkan peningkatan produksi rudal secara drastis.
+Foto: EPA-EFE/KCNA
+REPUBLIKA.CO.ID, SEOUL -- Pemimpin Korea Utara, Kim Jong-un, memerintahkan peningkatan produksi rudal dan senjata lainnya secara drastis.
+Kantor Berita Pusat Korea (KCNA) mengatakan, Kim mengunjungi pabrik yang memproduksi rudal taktis pada 11-12 Agustus 2023.
+Baca Juga
+Korut Ancam Balas Latihan Militer AS-Korsel
+Kim telah berfokus pada perluasan persenjataan nuklir dan misilnya sejak diplomasi dengan Donald Trump runtuh pada 2019.
+Sumber : AP
+""",
+        outlet='Republika', domain='republika.co.id', dateline='SEOUL', title='Kim Jong-un Perintahkan Produksi Rudal Ditingkatkan Drastis',
+        published_at=datetime(2023, 8, 14, 19, 45, tzinfo=WIB),
+        body=['Pemimpin Korea Utara, Kim Jong-un, memerintahkan peningkatan produksi rudal dan senjata lainnya secara drastis.', 'Kantor Berita Pusat Korea (KCNA) mengatakan, Kim mengunjungi pabrik yang memproduksi rudal taktis pada 11-12 Agustus 2023.', 'Kim telah berfokus pada perluasan persenjataan nuklir dan misilnya sejak diplomasi dengan Donald Trump runtuh pada 2019.'],
+        gone=['Internasional', 'Red:', 'Foto:', 'Baca Juga', 'Ancam Balas', 'Sumber'],
+        credits=[('Ani Nursalikah', 'editor')],
+        captions=[('Pemimpin Korea Utara Kim Jong-un. Kim Jong-un memerintahkan peningkatan produksi rudal secara drastis.', 'EPA-EFE/KCNA')],
+    ),
+    Case(
+        name="bisnis-whole-page-copy",
+        raw="""Bursa Asia Melemah Usai Korut Tembakkan Rudal
+Annisa Kurniasari Saumi - Bisnis.com
+15 Agustus 2023 | 09:45 WIB
+Bisnis.com, JAKARTA — Bursa saham Asia dibuka melemah pada perdagangan Selasa (15/8/2023) setelah Korea Utara menembakkan rudal balistik.
+Indeks Kospi Korea Selatan turun 0,8 persen, sementara Nikkei 225 Jepang turun 0,5 persen.
+Simak berita lainnya seputar topik artikel ini, di sini:
+Korea Utara
+Bursa Asia
+Editor : Hafiyyan
+Cek Berita dan Artikel yang lain di Google News dan WA Channel
+""",
+        outlet='Bisnis', domain='bisnis.com', dateline='JAKARTA', title='Bursa Asia Melemah Usai Korut Tembakkan Rudal',
+        published_at=datetime(2023, 8, 15, 9, 45, tzinfo=WIB),
+        body=['Bursa saham Asia dibuka melemah pada perdagangan Selasa (15/8/2023) setelah Korea Utara menembakkan rudal balistik.', 'Indeks Kospi Korea Selatan turun 0,8 persen, sementara Nikkei 225 Jepang turun 0,5 persen.'],
+        gone=['Annisa', 'Simak berita', 'Bursa Asia\n', 'Editor', 'Google News'],
+        credits=[('Annisa Kurniasari Saumi', 'author'), ('Hafiyyan', 'editor')],
+        captions=[],
+    ),
+    Case(
+        name="merdeka-whole-page-copy",
+        raw="""Korea Utara Kembali Tembakkan Rudal, Ini Respons Kemlu RI
+Reporter : Ahda Bayhaqi
+Editor : Anisyah Al Faqir
+Selasa, 15 Agustus 2023 10:30
+Merdeka.com - Kementerian Luar Negeri RI mengimbau WNI di Korea Selatan dan Jepang tetap tenang.
+"WNI diminta terus memantau informasi resmi," kata juru bicara Kemlu.
+Baca juga:
+Korut Tembakkan Rudal Balistik
+Korsel Siaga Penuh
+Kemlu memastikan belum ada laporan WNI terdampak. [ded]
+""",
+        outlet='Merdeka', domain='merdeka.com', dateline=None, title='Korea Utara Kembali Tembakkan Rudal, Ini Respons Kemlu RI',
+        published_at=datetime(2023, 8, 15, 10, 30, tzinfo=WIB),
+        body=['Kementerian Luar Negeri RI mengimbau WNI di Korea Selatan dan Jepang tetap tenang.', '"WNI diminta terus memantau informasi resmi," kata juru bicara Kemlu.', 'Kemlu memastikan belum ada laporan WNI terdampak.'],
+        gone=['Reporter', 'Editor', 'Baca juga', 'Korsel Siaga Penuh', '[ded]'],
+        credits=[('Ahda Bayhaqi', 'reporter'), ('Anisyah Al Faqir', 'editor'), ('ded', 'initials')],
+        captions=[],
+    ),
+    Case(
         name="subheadings-list-and-quote",
         raw="""Jakarta, CNBC Indonesia - Pemerintah menyiapkan tiga langkah menghadapi gejolak harga pangan.
 
