@@ -135,6 +135,15 @@ def test_port_in_use_is_refused(doccano_server, tmp_path):
 
 
 @pytest.mark.doccano
+def test_second_server_on_the_same_data_dir_is_refused(doccano_server):
+    assert doccano_server.pid_file.read_text().split()[:2] == [str(doccano_server.pids["web"]), str(doccano_server.pids["worker"])]
+    twin = DoccanoServer(doccano_server.data_dir, port=find_free_port(), username="admin", password="x", venv=doccano_server.venv)
+    with pytest.raises(DoccanoServerError, match="already running on .*stop it first"):
+        twin.start()
+    assert doccano_server.is_running()
+
+
+@pytest.mark.doccano
 def test_create_user_can_log_in(doccano_server):
     doccano_server.create_user("annotator-x", "Annot-pass-456")
     with DoccanoClient(doccano_server.url) as dc:
@@ -155,7 +164,7 @@ def test_stop_by_pid_then_cli_serve_restarts_on_the_same_data(tmp_path, doccano_
         with DoccanoClient(srv.url) as dc:
             dc.login("boss", "Boss-pass-987")
             dc.create_project("kept", "SequenceLabeling", use_relation=True)
-    assert not srv.is_running()
+    assert not srv.is_running() and not srv.pid_file.exists()
     assert not any(_alive(p) for p in pids.values())
     assert not any(_group_members(p) for p in pids.values())
 

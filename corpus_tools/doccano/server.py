@@ -293,6 +293,27 @@ class DoccanoServer:
         """Process ids (= process group ids) of the running web app and worker."""
         return {name: p.pid for name, p in (("web", self._web), ("worker", self._worker)) if p is not None}
 
+    @property
+    def pid_file(self) -> Path:
+        """``web_pid worker_pid port`` of the server running on this data folder."""
+        return self.data_dir / "server.pid"
+
+    def _running_from_pidfile(self) -> list[int]:
+        """Pids from a previous run on this data folder that are still Doccano processes."""
+        try:
+            fields = self.pid_file.read_text().split()
+        except FileNotFoundError:
+            return []
+        alive = []
+        for pid in (int(x) for x in fields[:2] if x.isdigit()):
+            try:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except (FileNotFoundError, ProcessLookupError, PermissionError):
+                continue
+            if b"gunicorn" in cmdline or b"doccano" in cmdline:
+                alive.append(pid)
+        return alive
+
     def _env(self) -> dict[str, str]:
         settings_dir = self.data_dir / "settings"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DOCCANO_", "DJANGO_", "CELERY_", "PYTHON"))}
@@ -332,6 +353,12 @@ class DoccanoServer:
             raise DoccanoServerError(f"the Doccano server virtualenv {self.venv} is missing or incomplete; run `corpus-tools doccano install`")
         if _port_in_use(self.port):
             raise DoccanoServerError(f"port {self.port} on 127.0.0.1 is already in use; pick another with --port")
+        running = self._running_from_pidfile()
+        if running:
+            raise DoccanoServerError(
+                f"another Doccano is already running on {self.data_dir} (pids {running}; see {self.pid_file}); "
+                "stop it first (Ctrl-C in its terminal, or `kill` those pids)"
+            )
         # A fresh key per start: nothing secret is stored on disk (browser sessions end on restart).
         self._secret_key = secrets.token_urlsafe(50)
         self._prepare_data_dir()
@@ -355,6 +382,9 @@ class DoccanoServer:
             env,
         )
         self._worker = self._spawn([str(bin_dir / "doccano"), "task", "--concurrency", "1"], self.worker_log, env)
+        tmp = self.pid_file.with_name(f".{self.pid_file.name}.tmp")
+        tmp.write_text(f"{self._web.pid} {self._worker.pid} {self.port}\n")
+        os.replace(tmp, self.pid_file)
         try:
             self._wait_healthy(t0 + self.start_timeout)
         except BaseException:
@@ -453,6 +483,9 @@ class DoccanoServer:
             _signal_group(p, signal.SIGKILL)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 p.wait(5)
+        if procs:
+            with contextlib.suppress(FileNotFoundError):
+                self.pid_file.unlink()
         self._web = self._worker = None
         atexit.unregister(self.stop)
 
