@@ -26,7 +26,7 @@ app = typer.Typer(
 
 # doccano_sync_cmd and release_verify_cmd add commands to the `doccano` and `release` groups
 # that doccano_cmd and release_cmd create.
-for module in (ingest_cmd, schema_cmd, doccano_cmd, doccano_sync_cmd, annotations_cmd, release_cmd, release_verify_cmd, demo_cmd):
+for module in (demo_cmd, ingest_cmd, schema_cmd, doccano_cmd, doccano_sync_cmd, annotations_cmd, release_cmd, release_verify_cmd):
     module.register(app)
 
 
