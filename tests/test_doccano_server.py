@@ -66,14 +66,14 @@ def test_venv_stamp_marks_a_complete_install(tmp_path):
     assert ensure_server_venv(venv) == venv  # idempotent: nothing to do
 
 
-def _fake_venv(tmp_path, script: str):
-    """A 'venv' whose doccano command fails like a broken install would."""
+def _fake_venv(tmp_path, script: str, **scripts: str):
+    """A 'venv' whose commands fail like a broken install would (``scripts`` per command)."""
     venv = tmp_path / "fakevenv"
     (venv / "bin").mkdir(parents=True)
     (venv / "lib/python3.11/site-packages/backend").mkdir(parents=True)
     for name in ("doccano", "gunicorn", "python"):
         exe = venv / "bin" / name
-        exe.write_text(script)
+        exe.write_text(scripts.get(name, script))
         exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
     (venv / ".corpus-tools-installed").write_text(_stamp_text())
     return venv
@@ -87,6 +87,21 @@ def test_failed_start_names_the_log_and_shows_its_tail(tmp_path):
     msg = str(err.value)
     assert "init.log" in msg and "simulated: database is broken" in msg and "exit code 3" in msg
     assert "Pw-never-shown-1" not in msg and "Pw-never-shown-1" not in repr(srv)
+
+
+def test_web_app_dying_at_start_names_its_log_and_stops_the_worker(tmp_path):
+    venv = _fake_venv(
+        tmp_path,
+        "#!/bin/sh\nexit 0\n",
+        gunicorn="#!/bin/sh\necho 'simulated: no module named config.wsgi'\nexit 1\n",
+        doccano="#!/bin/sh\nexec sleep 60\n",
+    )
+    srv = DoccanoServer(tmp_path / "data", port=find_free_port(), username="admin", password="Pw-never-shown-1", venv=venv)
+    with pytest.raises(DoccanoServerError) as err:
+        srv.start()
+    msg = str(err.value)
+    assert "the web app exited with code 1" in msg and "gunicorn.log" in msg and "simulated: no module named config.wsgi" in msg
+    assert not srv.is_running() and srv.pids == {} and not srv.pid_file.exists()
 
 
 def test_missing_venv_and_missing_password_are_clear(tmp_path):

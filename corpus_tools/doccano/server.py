@@ -365,27 +365,24 @@ class DoccanoServer:
         env = self._env()
         bin_dir = self.venv / "bin"
         self._bootstrap(env)
-        self._web = self._spawn(
-            [
-                str(bin_dir / "gunicorn"),
-                "--bind", f"127.0.0.1:{self.port}",
-                "--workers", str(self.web_workers),
-                "--timeout", "300",
-                "--chdir", env["CORPUS_TOOLS_DOCCANO_BACKEND"],
-                "--pythonpath", env["PYTHONPATH"],
-                "--access-logfile", "-",
-                "--error-logfile", "-",
-                "--capture-output",
-                "config.wsgi",
-            ],
-            self.web_log,
-            env,
-        )
-        self._worker = self._spawn([str(bin_dir / "doccano"), "task", "--concurrency", "1"], self.worker_log, env)
-        tmp = self.pid_file.with_name(f".{self.pid_file.name}.tmp")
-        tmp.write_text(f"{self._web.pid} {self._worker.pid} {self.port}\n")
-        os.replace(tmp, self.pid_file)
+        web_cmd = [
+            str(bin_dir / "gunicorn"),
+            "--bind", f"127.0.0.1:{self.port}",  # loopback only, never 0.0.0.0
+            "--workers", str(self.web_workers),
+            "--timeout", "300",
+            "--chdir", env["CORPUS_TOOLS_DOCCANO_BACKEND"],
+            "--pythonpath", env["PYTHONPATH"],
+            "--access-logfile", "-",
+            "--error-logfile", "-",
+            "--capture-output",
+            "config.wsgi",
+        ]
         try:
+            self._web = self._spawn(web_cmd, self.web_log, env)
+            self._worker = self._spawn([str(bin_dir / "doccano"), "task", "--concurrency", "1"], self.worker_log, env)
+            tmp = self.pid_file.with_name(f".{self.pid_file.name}.tmp")
+            tmp.write_text(f"{self._web.pid} {self._worker.pid} {self.port}\n")
+            os.replace(tmp, self.pid_file)
             self._wait_healthy(t0 + self.start_timeout)
         except BaseException:
             self.stop()
