@@ -41,25 +41,27 @@ def _char_class(ch: str) -> tuple[bool, bool, bool]:
     return (cat[0] in "LNM" or ch == "_", cat == "Nd", ch.isspace())
 
 
-_WORD, _DIGIT, _SPACE = 1, 2, 4
+_WORD, _DIGIT, _SPACE, _JOIN, _DIGIT_JOIN = 1, 2, 4, 8, 16
 
 
 def _flags(ch: str) -> int:
     word, digit, space = _char_class(ch)
-    return _WORD * word | _DIGIT * digit | _SPACE * space
+    joiner = ord(ch) in _JOINERS
+    digit_joiner = ord(ch) in _DIGIT_JOINERS
+    return _WORD * word | _DIGIT * digit | _SPACE * space | _JOIN * joiner | _DIGIT_JOIN * digit_joiner
 
 
 _ASCII = np.array([_flags(chr(i)) for i in range(128)], dtype=np.uint8)
 
 
-def _classify(cps: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Word / digit / space masks for an array of code points (one table lookup for ASCII)."""
+def _classify(cps: np.ndarray) -> np.ndarray:
+    """The ``_WORD | _DIGIT | ...`` flags of an array of code points (one table lookup for ASCII)."""
     flags = _ASCII[np.minimum(cps, 127)]
     hi = cps >= 128
     if hi.any():
         uniq, inv = np.unique(cps[hi], return_inverse=True)
         flags[hi] = np.array([_flags(chr(int(c))) for c in uniq], dtype=np.uint8)[inv]
-    return (flags & _WORD) > 0, (flags & _DIGIT) > 0, (flags & _SPACE) > 0
+    return flags
 
 
 def _token_bounds(cps: np.ndarray, cuts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -68,16 +70,16 @@ def _token_bounds(cps: np.ndarray, cuts: np.ndarray) -> tuple[np.ndarray, np.nda
     if n == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
-    word, digit, space = _classify(cps)
-    prev_w = np.concatenate(([False], word[:-1]))
-    next_w = np.concatenate((word[1:], [False]))
-    prev_d = np.concatenate(([False], digit[:-1]))
-    next_d = np.concatenate((digit[1:], [False]))
-    joiner = np.zeros(n, dtype=bool)
-    for c in _JOINERS:
-        joiner |= cps == c
-    digit_joiner = (cps == _DIGIT_JOINERS[0]) | (cps == _DIGIT_JOINERS[1])
-    w = word | (joiner & prev_w & next_w) | (digit_joiner & prev_d & next_d)
+    flags = _classify(cps)
+    word = (flags & _WORD) > 0
+    space = (flags & _SPACE) > 0
+    w = word.copy()
+    # A joiner between two word characters (a separator between two digits) joins them.
+    mid = np.flatnonzero(flags[1:-1] & (_JOIN | _DIGIT_JOIN)) + 1
+    if len(mid):
+        f, before, after = flags[mid], flags[mid - 1], flags[mid + 1]
+        joined = ((f & _JOIN) > 0) & ((before & after & _WORD) > 0) | ((f & _DIGIT_JOIN) > 0) & ((before & after & _DIGIT) > 0)
+        w[mid[joined]] = True
     cont = np.zeros(n + 1, dtype=bool)  # cont[i]: character i continues the token of character i-1
     cont[1:n] = w[1:] & w[:-1]
     if len(cuts):
@@ -128,25 +130,17 @@ def ner_batch(docs: Sequence[NerDoc], schema: pa.Schema) -> pa.RecordBatch:
     big = "\n".join(texts)
     cps = np.frombuffer(big.encode("utf-32-le"), dtype="<u4")
 
-    ent_s: list[int] = []
-    ent_e: list[int] = []
-    ent_l: list[int] = []
-    blk_s: list[int] = []
-    blk_doc: list[int] = []
-    blk_idx: list[int] = []
-    for k, d in enumerate(docs):
-        base = int(bases[k])
-        for s, e, lab in non_overlapping(d.entities):
-            ent_s.append(base + s)
-            ent_e.append(base + e)
-            ent_l.append(lab)
-        for i, (s, _e) in enumerate(d.blocks):
-            blk_s.append(base + s)
-            blk_doc.append(k)
-            blk_idx.append(i)
-    e_s = np.array(ent_s, dtype=np.int64)
-    e_e = np.array(ent_e, dtype=np.int64)
-    e_l = np.array(ent_l, dtype=np.int64)
+    # Entities and block starts of all documents, shifted to positions in ``big``.
+    ents = [non_overlapping(d.entities) for d in docs]
+    n_ents = np.fromiter((len(x) for x in ents), dtype=np.int64, count=len(docs))
+    flat = np.array([v for x in ents for e in x for v in e[:3]], dtype=np.int64).reshape(-1, 3)
+    shift = np.repeat(bases, n_ents)
+    e_s, e_e, e_l = flat[:, 0] + shift, flat[:, 1] + shift, flat[:, 2]
+    n_blocks = np.fromiter((len(d.blocks) for d in docs), dtype=np.int64, count=len(docs))
+    blk_doc_a = np.repeat(np.arange(len(docs)), n_blocks)
+    blk_s_a = np.array([b[0] for d in docs for b in d.blocks], dtype=np.int64) + bases[blk_doc_a]
+    blk_idx_a = np.arange(len(blk_doc_a)) - np.repeat(np.cumsum(n_blocks) - n_blocks, n_blocks)
+    blk_doc, blk_idx = blk_doc_a.tolist(), blk_idx_a.tolist()
     cuts = np.unique(np.concatenate((e_s, e_e)))
     starts, ends = _token_bounds(cps, cuts)
 
@@ -180,7 +174,7 @@ def ner_batch(docs: Sequence[NerDoc], schema: pa.Schema) -> pa.RecordBatch:
     local_s = (starts - bases[tok_doc]).astype(np.int32)
     local_e = (ends - bases[tok_doc]).astype(np.int32)
     list_offsets = pa.array(
-        np.concatenate((np.searchsorted(starts, np.array(blk_s, dtype=np.int64), side="left"), [len(starts)])).astype(np.int32)
+        np.concatenate((np.searchsorted(starts, blk_s_a, side="left"), [len(starts)])).astype(np.int32)
     )
     article_ids = [docs[k].article_id for k in blk_doc]
     columns = {
