@@ -509,3 +509,29 @@ def test_worker_pool_gives_the_same_bytes_and_failures(tmp_path, monkeypatch):
     assert errors[0] == errors[1] and len(errors[0]) == 5
     assert sum("twice" in m for m in errors[0]) == 4
     assert any("articles.jsonl:40" in m and "not a valid JSON object" in m for m in errors[0])
+
+
+def test_document_batch_equals_rows_from_pylist():
+    """The column-wise ``documents`` batch has the values and buffers (hence the Parquet bytes)
+    of ``from_pylist`` over :func:`document_row`, with and without annotations."""
+    import pyarrow as pa
+
+    from corpus_tools.release.build import document_batch, document_row
+
+    scheme = load_scheme(SCHEME_PATH)
+    index = {"entities": {n: i for i, n in enumerate(scheme.entity_names)},
+             "relations": {n: i for i, n in enumerate(scheme.relation_names)},
+             "categories": {n: i for i, n in enumerate(scheme.category_names)}}
+    schema = arrow_schema("documents", scheme)
+    arts = [make_article(i) for i in range(5)]
+    pairs = [(a, make_annotation(a, drop_weapon=i % 2 == 1)) for i, a in enumerate(arts)]
+    pairs[2] = (arts[2], None)
+    expected = pa.RecordBatch.from_pylist([document_row(a, n, index) for a, n in pairs], schema=schema)
+    got, ents = document_batch(pairs, index, schema)
+    assert got.equals(expected) and got.nbytes == expected.nbytes
+    for i in range(got.num_columns):
+        assert [b is None for b in got.column(i).buffers()] == [b is None for b in expected.column(i).buffers()]
+    assert ents[2] == [] and ents[0] == [(e["start"], e["end"], e["label"]) for e in expected.to_pylist()[0]["entities"]]
+    assert expected.to_pylist()[0]["relations"]  # the corpus has relations, so they are compared too
+    empty, _ = document_batch([], index, schema)
+    assert empty.num_rows == 0 and empty.schema == schema

@@ -55,6 +55,7 @@ BATCH_ARTICLES = 1000
 ROW_GROUP_MAX_BYTES = 8 * 1024 * 1024
 _RELEASE_DIR = re.compile(r"^v(\d+\.\d+\.\d+)$")
 _ARTICLE_ID_KEY = re.compile(rb'"article_id"\s*:\s*"((?:[^"\\]|\\.)*)"')
+_PLAIN_ID = re.compile(rb"[A-Za-z0-9._-]+")
 
 ProgressFn = Callable[[int, int], None]
 
@@ -289,8 +290,7 @@ def process_chunk(task: tuple[int, int, int], ctx: ChunkContext | None = None) -
         fh.seek(start)
         data = fh.read(end - start)
     items: list[ChunkItem] = []
-    rows: dict[str, list[dict[str, Any]]] = {split: [] for split in SPLITS}
-    ner_docs: dict[str, list[NerDoc]] = {split: [] for split in SPLITS}
+    pairs: dict[str, list[tuple[Article, Annotation | None]]] = {split: [] for split in SPLITS}
     stats = ReleaseStats()
     ann_fh = open(ctx.ann_path, "rb") if ctx.ann_path else None
     try:
@@ -319,14 +319,8 @@ def process_chunk(task: tuple[int, int, int], ctx: ChunkContext | None = None) -
             c1 = clock()
             phase["validate"] += c1 - c0
             item.split = split = ctx.splits.assign(art.id, art.story_id, art.duplicate_of)
-            row = document_row(art, ann, ctx.scheme_index)
-            rows[split].append(row)
+            pairs[split].append((art, ann))
             _count(stats, art, ann)
-            if ann is not None:
-                ents = [(e["start"], e["end"], e["label"]) for e in row["entities"]]
-                ner_docs[split].append(NerDoc(art.id, art.text, [(b.start, b.end) for b in art.blocks], ents))
-                if ctx.scheme.allow_overlapping_spans:  # otherwise validation already ruled overlaps out
-                    stats.entities_left_out_of_ner += len(ents) - len(non_overlapping(ents))
             phase["rows"] += clock() - c1
     finally:
         if ann_fh is not None:
@@ -334,12 +328,19 @@ def process_chunk(task: tuple[int, int, int], ctx: ChunkContext | None = None) -
     documents: dict[str, pa.RecordBatch] = {}
     ner: dict[str, pa.RecordBatch] = {}
     for split in SPLITS:
+        if not pairs[split]:
+            continue
         c0 = clock()
-        if rows[split]:
-            documents[split] = pa.RecordBatch.from_pylist(rows[split], schema=ctx.schemas["documents"])
+        documents[split], ents = document_batch(pairs[split], ctx.scheme_index, ctx.schemas["documents"])
         c1 = clock()
-        if ner_docs[split]:
-            ner[split] = ner_batch(ner_docs[split], ctx.schemas["ner"])
+        ner_docs = [
+            NerDoc(art.id, art.text, [(b.start, b.end) for b in art.blocks], e)
+            for (art, ann), e in zip(pairs[split], ents) if ann is not None
+        ]
+        if ctx.scheme.allow_overlapping_spans:  # otherwise validation already ruled overlaps out
+            stats.entities_left_out_of_ner += sum(len(d.entities) - len(non_overlapping(d.entities)) for d in ner_docs)
+        if ner_docs:
+            ner[split] = ner_batch(ner_docs, ctx.schemas["ner"])
         phase["arrow_documents"] += c1 - c0
         phase["arrow_ner"] += clock() - c1
     return ChunkResult(items, documents, ner, stats, phase)
@@ -378,6 +379,67 @@ def _chunk_pool(n: int, ctx: ChunkContext):
     return multiprocessing.get_context("fork").Pool(n, initializer=_init_worker, initargs=(ctx,))
 
 
+def document_batch(
+    pairs: list[tuple[Article, Annotation | None]], scheme_index: dict[str, dict[str, int]], schema: pa.Schema
+) -> tuple[pa.RecordBatch, list[list[tuple[int, int, int]]]]:
+    """The ``documents`` rows of ``pairs`` built column by column (the same values and buffers as
+    ``RecordBatch.from_pylist`` of :func:`document_row`, without a dict per row and entity), and
+    each document's sorted ``(start, end, label index)`` entities for the ``ner`` config."""
+    ents_idx, rels_idx, cats_idx = scheme_index["entities"], scheme_index["relations"], scheme_index["categories"]
+    e_off, e_start, e_end, e_label, e_text = [0], [], [], [], []
+    r_off, r_head, r_tail, r_label = [0], [], [], []
+    c_off, c_label = [0], []
+    ner_ents: list[list[tuple[int, int, int]]] = []
+    for _art, ann in pairs:
+        ents: list[tuple[int, int, int]] = []
+        if ann is not None:
+            spans = sorted(ann.spans, key=lambda s: (s.start, s.end, ents_idx[s.label], s.id))
+            ents = [(s.start, s.end, ents_idx[s.label]) for s in spans]
+            e_start += [e[0] for e in ents]
+            e_end += [e[1] for e in ents]
+            e_label += [e[2] for e in ents]
+            e_text += [s.text for s in spans]
+            if ann.relations:
+                pos = {s.id: i for i, s in enumerate(spans)}
+                rels = sorted((pos[r.head], pos[r.tail], rels_idx[r.label]) for r in ann.relations)
+                r_head += [r[0] for r in rels]
+                r_tail += [r[1] for r in rels]
+                r_label += [r[2] for r in rels]
+            c_label += sorted(cats_idx[c.label] for c in ann.categories)
+        ner_ents.append(ents)
+        e_off.append(len(e_start))
+        r_off.append(len(r_head))
+        c_off.append(len(c_label))
+    arts = [a for a, _ in pairs]
+    sources = [a.source for a in arts]
+    string = pa.string()
+
+    def list_of(offsets: list[int], field_name: str, children: list[pa.Array]) -> pa.Array:
+        typ = schema.field(field_name).type
+        values = pa.StructArray.from_arrays(children, fields=list(typ.value_type)) if len(children) > 1 else children[0]
+        return pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), values, type=typ)
+
+    columns = {
+        "id": pa.array([a.id for a in arts], type=string),
+        "title": pa.array([a.title for a in arts], type=string),
+        "text": pa.array([a.text for a in arts], type=string),
+        "outlet": pa.array([s.outlet for s in sources], type=string),
+        "domain": pa.array([s.domain for s in sources], type=string),
+        "published_at": pa.array([a.published_at.isoformat() if a.published_at else None for a in arts], type=string),
+        "dateline": pa.array([a.dateline for a in arts], type=string),
+        "lang": pa.array([a.lang for a in arts], type=string),
+        "story_id": pa.array([a.story_id for a in arts], type=string),
+        "annotated": pa.array([ann is not None for _, ann in pairs], type=pa.bool_()),
+        "entities": list_of(e_off, "entities", [
+            pa.array(e_start, type=pa.int32()), pa.array(e_end, type=pa.int32()),
+            pa.array(e_label, type=pa.int64()), pa.array(e_text, type=string)]),
+        "relations": list_of(r_off, "relations", [
+            pa.array(r_head, type=pa.int32()), pa.array(r_tail, type=pa.int32()), pa.array(r_label, type=pa.int64())]),
+        "categories": list_of(c_off, "categories", [pa.array(c_label, type=pa.int64())]),
+    }
+    return pa.RecordBatch.from_arrays([columns[f.name] for f in schema], schema=schema), ner_ents
+
+
 # --------------------------------------------------------------------------- inputs
 
 
@@ -411,7 +473,10 @@ def index_annotations(path: str | Path | None) -> AnnotationIndex:
             if not line.strip():
                 continue
             m = _ARTICLE_ID_KEY.search(line)
-            aid = json.loads(b'"' + m.group(1) + b'"') if m else None
+            if m and _PLAIN_ID.fullmatch(m.group(1)):  # no escapes or control characters: JSON decoding is ASCII decoding
+                aid = m.group(1).decode("ascii")
+            else:
+                aid = json.loads(b'"' + m.group(1) + b'"') if m else None
             if aid is None:
                 try:
                     obj = json.loads(line)
