@@ -17,7 +17,7 @@ from ..labels import LabelScheme, load_scheme
 from ..records import Quarantine, RecordError, atomic_write, write_jsonl
 
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 class RuleChoice(str, Enum):
