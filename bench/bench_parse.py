@@ -1,0 +1,108 @@
+"""Parser micro-benchmark: CPU microseconds per article on the seeds and on generated articles.
+
+Usage: .venv/bin/python bench/bench_parse.py [--n 10000] [--seed-reps 200] [--save F | --check F] [--profile]
+
+Times ``parse_article`` alone (decode, read and write excluded) with ``time.process_time``, so
+the figures hold on a shared machine; wall time and the load average are printed beside them.
+Articles come from ``bench/gen_articles.py`` (in memory, deterministic) and ``corpus/raw``.
+
+``--save F`` writes a digest of every output (the article JSON or the ParseError message) to F;
+``--check F`` compares against it and exits 1 on the first difference, so a speed change can be
+shown not to change any output on thousands of varied articles, beyond the golden tests.
+``--profile`` prints the top cProfile entries of the generated run instead of timing it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from gen_articles import generate  # noqa: E402
+
+from corpus_tools.parse import ParseError, parse_article  # noqa: E402
+
+
+def inputs(n: int) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(seeds, generated): lists of (id, text)."""
+    seeds = [(p.stem, p.read_text(encoding="utf-8-sig")) for p in sorted((ROOT / "corpus" / "raw").glob("*.txt"))]
+    gen = [(aid, text) for aid, text, _ in generate(n)]
+    return seeds, gen
+
+
+def parse_one(aid: str, text: str) -> str:
+    try:
+        return parse_article(text, article_id=aid, path=f"{aid}.txt", sha256="0" * 64).model_dump_json()
+    except ParseError as e:
+        return f"ParseError: {e}"
+
+
+def timed(items: list[tuple[str, str]], reps: int = 1) -> tuple[float, float]:
+    """(CPU us/article, wall us/article) over ``reps`` passes."""
+    c0, w0 = time.process_time(), time.perf_counter()
+    for _ in range(reps):
+        for aid, text in items:
+            try:
+                parse_article(text, article_id=aid, path=f"{aid}.txt", sha256="0" * 64)
+            except ParseError:
+                pass
+    k = len(items) * reps
+    return (time.process_time() - c0) / k * 1e6, (time.perf_counter() - w0) / k * 1e6
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--n", type=int, default=10000, help="generated articles (default 10000)")
+    ap.add_argument("--seed-reps", type=int, default=200, help="passes over the five seeds")
+    ap.add_argument("--save", type=Path, help="write output digests here")
+    ap.add_argument("--check", type=Path, help="compare output digests with this file")
+    ap.add_argument("--profile", action="store_true", help="cProfile the generated run")
+    args = ap.parse_args()
+
+    seeds, gen = inputs(args.n)
+    items = seeds + gen
+    if args.save or args.check:
+        digests = {aid: hashlib.sha256(parse_one(aid, text).encode()).hexdigest() for aid, text in items}
+        if args.save:
+            args.save.write_text(json.dumps(digests, indent=0) + "\n")
+            print(f"saved {len(digests):,} output digests to {args.save}")
+        else:
+            want = json.loads(args.check.read_text())
+            diff = [aid for aid in want if digests.get(aid) != want[aid]]
+            if diff or set(digests) != set(want):
+                print(f"OUTPUT CHANGED for {len(diff)} of {len(want):,} articles, e.g. {diff[:5]}")
+                return 1
+            print(f"outputs identical on {len(want):,} articles ({len(seeds)} seeds + {len(gen):,} generated)")
+        return 0
+    if args.profile:
+        import cProfile
+        import pstats
+
+        timed(gen[:200])
+        pr = cProfile.Profile()
+        pr.enable()
+        timed(gen)
+        pr.disable()
+        pstats.Stats(pr).sort_stats("tottime").print_stats(30)
+        return 0
+
+    timed(gen[:200])  # warm caches and imports
+    load = os.getloadavg()
+    s_cpu, s_wall = timed(seeds, args.seed_reps)
+    g_cpu, g_wall = timed(gen)
+    print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (2 cores)")
+    print(f"seeds      ({len(seeds)} x {args.seed_reps}): {s_cpu:7.1f} us/article CPU  ({s_wall:7.1f} wall)")
+    print(f"generated  ({len(gen):,}):     {g_cpu:7.1f} us/article CPU  ({g_wall:7.1f} wall)  = {1e6 / g_cpu:,.0f} articles/s/core")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
