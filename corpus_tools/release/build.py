@@ -660,12 +660,12 @@ def _build_into(
     }
     stats = ReleaseStats()
     seen: set[str] = set()
-    unused = ann_index.offsets  # popped as articles claim them: what is left has no article
+    offsets = ann_index.offsets  # read-only: an annotation is claimed by the first article with its id (in ``seen``)
     total_bytes = articles.stat().st_size
     art_hash = hashlib.sha256()
     phase = {"validate": 0.0, "rows": 0.0, "arrow_documents": 0.0, "arrow_ner": 0.0, "route": 0.0}
     clock = time.perf_counter
-    ctx = ChunkContext(articles, ann_index.path, dict(ann_index.offsets), scheme, scheme_index, schemas, partial,
+    ctx = ChunkContext(articles, ann_index.path, offsets, scheme, scheme_index, schemas, partial,
                        SplitAssigner(assigner.ratios, assigner.salt, assigner.previous))
     n_workers = _worker_count(workers, total_bytes)
 
@@ -682,7 +682,7 @@ def _build_into(
                 failures.append(GateFailure("article", "id appears twice in the articles file; ids must be unique", it.article_id, it.where))
                 continue
             seen.add(it.article_id)
-            loc = unused.pop(it.article_id, None)
+            loc = offsets.get(it.article_id)
             if loc is not None:
                 if it.ann_failure is not None:
                     failures.append(it.ann_failure)
@@ -733,8 +733,8 @@ def _build_into(
                 consume(item.get() if pool else process_chunk(item, ctx))
             if progress is not None:
                 progress(read, total_bytes)
-        for aid in sorted(unused):
-            off, ln = unused[aid]
+        for aid in sorted(a for a in offsets if a not in seen):  # annotations no article claimed
+            off, ln = offsets[aid]
             failures.append(GateFailure(
                 "annotation", "annotation for an article that is not in the articles file; drop it or re-ingest the article",
                 aid, f"{ann_index.path}:{ln}"))
