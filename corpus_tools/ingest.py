@@ -24,6 +24,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -200,7 +201,7 @@ def read_input(f: InputFile, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         raise DecodeError(f"cannot read: {what}") from None
     except OSError as e:
         raise DecodeError(f"cannot read: {e.strerror}") from None
-    if not os.path.isfile(f.path):
+    if not stat.S_ISREG(st.st_mode):
         raise DecodeError("cannot read: not a regular file (a folder, pipe or device)")
     try:
         with open(f.path, "rb") as fh:

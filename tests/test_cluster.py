@@ -152,10 +152,10 @@ def test_output_is_deterministic_and_order_independent():
 
 
 def test_big_bucket_of_copies_stays_linear():
-    texts = ["sama persis teks yang sama untuk semua salinan ini"] * 3000
-    ids = [f"d{i:05d}" for i in range(3000)]
+    texts = ["sama persis teks yang sama untuk semua salinan ini"] * 1000
+    ids = [f"d{i:05d}" for i in range(1000)]
     i, j = cl.candidate_pairs(cl.signatures(texts))
-    assert len(i) <= 3000 * cl.MAX_NEIGHBOURS
+    assert len(i) <= 1000 * cl.MAX_NEIGHBOURS
     stories, dups = cl.cluster(ids, cl.signatures(texts))
     assert set(stories) == {"story-d00000"} and dups[0] is None and set(dups[1:]) == {"d00000"}
 
