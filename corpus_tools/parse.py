@@ -61,20 +61,10 @@ _STRAY_ZWJ_RE = re.compile(f"(?<![{_EMOJI}])\u200d|\u200d(?![{_EMOJI}])")
 _SENTENCE_END = frozenset('.!?…"”:')
 
 
-def normalize_lines(text: str) -> list[str]:
-    """The non-empty lines of ``text``, each cleaned: invisible characters removed (ZWJ kept
-    inside emoji sequences), NFC, every run of white space (no-break spaces, tabs...) folded
-    to one space, no edge spaces. Any line break (CRLF, CR, U+2028, form feed) splits lines.
-
-    A hard-wrapped paragraph is re-joined: a line that starts with a lower-case word right
-    after a line that ends mid-sentence (no blank line between) continues it; Indonesian
-    sentences and paragraphs start upper case, and brand datelines (``tirto.id``,
-    ``kumparanNEWS``) are not plain lower-case words."""
-    # One `in` per character is a fast C scan (and free for characters wider than the
-    # string's own storage); a regex character class or str.translate is 4-10x slower on
-    # news-sized texts, and so is str.split() on every line.
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+def _clean_odd(text: str) -> str:
+    """Invisible characters dropped, odd spaces and line breaks folded, stray ZWJ out, NFC.
+    One ``in`` per character is a fast C scan (and free for characters wider than the
+    string's own storage); a regex character class or str.translate is 4-10x slower."""
     if not text.isascii():
         for ch in _DROP_CHARS:
             if ch in text:
@@ -93,9 +83,37 @@ def normalize_lines(text: str) -> list[str]:
         for ch in _ASCII_ODD:
             if ch in text:
                 text = text.replace(ch, "\n" if ch in _NEWLINE_CHARS else " " if ch in _SPACE_CHARS else "")
+    return text
+
+
+def normalize_lines(text: str) -> list[str]:
+    """The non-empty lines of ``text``, each cleaned: invisible characters removed (ZWJ kept
+    inside emoji sequences), NFC, every run of white space (no-break spaces, tabs...) folded
+    to one space, no edge spaces. Any line break (CRLF, CR, U+2028, form feed) splits lines.
+
+    A hard-wrapped paragraph is re-joined: a line that starts with a lower-case word right
+    after a line that ends mid-sentence (no blank line between) continues it; Indonesian
+    sentences and paragraphs start upper case, and brand datelines (``tirto.id``,
+    ``kumparanNEWS``) are not plain lower-case words."""
+    # Most lines hold none of the odd characters: every one of them except U+FFFC is
+    # "non-printable" (Unicode Other/Separator), so one C pass of str.isprintable per line
+    # rules them all out, and only the rare other lines get the per-character clean-up.
+    # Cleaning line by line equals cleaning the whole text: every rule is local to a line
+    # (NFC never composes across a line break; a ZWJ at a line edge is stray either way).
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    has_fffc = "\ufffc" in text
+    raws: list[str] = []
+    for raw in text.split("\n"):
+        if not raw.isprintable() or (has_fffc and "\ufffc" in raw):
+            raws.extend(_clean_odd(raw).split("\n"))
+        elif raw.isascii() or unicodedata.is_normalized("NFC", raw):
+            raws.append(raw)
+        else:
+            raws.append(unicodedata.normalize("NFC", raw))
     out: list[str] = []
     joinable = False  # the previous line is in the same block and ends mid-sentence
-    for raw in text.split("\n"):
+    for raw in raws:
         line = raw.strip(" ")
         if not line:
             joinable = False
