@@ -511,6 +511,25 @@ def test_worker_pool_gives_the_same_bytes_and_failures(tmp_path, monkeypatch):
     assert any("articles.jsonl:40" in m and "not a valid JSON object" in m for m in errors[0])
 
 
+def test_worker_pool_next_version_keeps_splits(tmp_path, monkeypatch):
+    """A MINOR release built with workers (forked after reading the previous release's splits)
+    equals the in-process one: added articles of known stories inherit their split."""
+    import shutil
+
+    import corpus_tools.release.build as build_mod
+
+    monkeypatch.setattr(build_mod, "BATCH_ARTICLES", 4)
+    folder = tmp_path / "in"
+    make_corpus(folder, n=20)
+    build(folder, out=tmp_path / "one", workers=2)
+    shutil.copytree(tmp_path / "one", tmp_path / "two")
+    make_corpus(folder, articles=[make_article(i) for i in range(26)])  # 20-25 join stories 6-8
+    one = build(folder, version="1.1.0", out=tmp_path / "one", workers=1)
+    two = build(folder, version="1.1.0", out=tmp_path / "two", workers=2)
+    assert one.bump == two.bump == "minor"
+    assert tree_bytes(one.release_dir) == tree_bytes(two.release_dir)
+
+
 def test_document_batch_equals_rows_from_pylist():
     """The column-wise ``documents`` batch has the values and buffers (hence the Parquet bytes)
     of ``from_pylist`` over :func:`document_row`, with and without annotations."""
