@@ -118,7 +118,7 @@ def push_cmd(
     with_annotations: Path = typer.Option(None, "--with-annotations", help="Annotation JSONL to push as pre-annotations (one per article)."),
     update_changed: bool = typer.Option(False, "--update-changed", help="Replace texts that changed, re-anchoring their spans (or flagging them)."),
     labels: Path = LabelsOpt,
-    batch_size: int = typer.Option(2500, "--batch-size", min=1, help="Articles per Doccano import."),
+    batch_size: int = typer.Option(5000, "--batch-size", min=1, help="Articles per Doccano import."),
     url: str = UrlOpt,
     username: str = UserOpt,
     password: str = PasswordOpt,

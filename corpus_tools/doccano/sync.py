@@ -11,6 +11,14 @@ Examples are keyed by ``meta.article_id``. Pushes go through Doccano's own bulk 
 REST call per example) in batches, and pulls through its bulk export, which keeps each user's
 labels in a separate ``<username>.jsonl`` of non-collaborative projects. Offsets are converted
 between code points and Doccano units (``offsets.py``) in both directions.
+
+An annotation counts as ``confirmed`` when its annotator confirmed the example in the spans
+project and (if there is one) in the categories project. Pre-annotations are imported as the
+pushing user's labels (Doccano attributes imported labels to the importer).
+
+Cost note (measured, see bench/bench_doccano.py): Doccano 1.8's export runs two SQL queries per
+relation (``ExportedRelation.to_dict`` follows both span foreign keys), so exporting a project
+with many relations is slow; pulls and the listing of already-pushed examples pay for it.
 """
 
 from __future__ import annotations
@@ -38,7 +46,7 @@ CATEGORIES_SUFFIX = "-categories"
 META_KEY = "article_id"
 SPANS_TASK = "RelationExtraction"
 CATEGORIES_TASK = "DocumentClassification"
-DEFAULT_BATCH_SIZE = 2500
+DEFAULT_BATCH_SIZE = 5000  # Doccano commits every 1,000 rows itself; fewer imports = less overhead
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 
@@ -314,16 +322,70 @@ def _write_rows(rows: list[dict], directory: str, name: str) -> Path:
     return path
 
 
-def _upload_batches(client, project_id: int, rows: list[dict], task: str, *, batch_size: int, what: str, progress: Progress | None, report: PushReport) -> None:
+def _upload_batches(client, project_id: int, rows: list[dict], task: str, *, batch_size: int, what: str, progress: Progress | None, errors: list[dict]) -> None:
     with tempfile.TemporaryDirectory(prefix="corpus-tools-push-") as tmp:
         for i in range(0, len(rows), batch_size):
             batch = rows[i : i + batch_size]
             path = _write_rows(batch, tmp, f"{what}-{i // batch_size:05d}.jsonl")
             kwargs = {"column_label": "label"} if task == CATEGORIES_TASK else {}
             result = client.upload(project_id, path, task=task, format="JSONL", column_data="text", **kwargs)
-            report.import_errors.extend(getattr(result, "errors", None) or [])
+            errors.extend(getattr(result, "errors", None) or [])
             if progress:
                 progress(what, min(i + batch_size, len(rows)), len(rows))
+
+
+@dataclass
+class _ProjectPush:
+    created: int = 0
+    preannotated: int = 0
+    replaced: int = 0
+    duplicates_removed: int = 0
+    changed: set[str] = field(default_factory=set)
+    import_errors: list[dict] = field(default_factory=list)
+
+
+def _push_one(client, project: ProjectInfo, project_id: int, task: str, articles: Sequence[Article], pre: dict[str, Annotation], batch_size: int, progress: Progress | None) -> _ProjectPush:
+    """List, de-duplicate, upload the missing articles, verify: one Doccano project."""
+    out = _ProjectPush()
+    existing = list_existing(client, project_id)
+    out.duplicates_removed += remove_duplicates(client, project_id, existing)
+    new_rows: list[dict] = []
+    replace: list[int] = []
+    for a in articles:
+        have = existing.by_article.get(a.id)
+        ann = pre.get(a.id)
+        if have and ann and have[0][1] == a.text and have[0][0] not in existing.labelled and _has_content(ann, task):
+            # Pushed before without these pre-annotations (or a killed import saved the example
+            # but not its labels) and nobody has labelled it since: replace it to attach them.
+            replace.append(have[0][0])
+            have = None
+        if not have:
+            if task == SPANS_TASK:
+                new_rows.append(_spans_row(a, ann, OffsetMap(a.text, project.unit) if ann else None))
+            else:
+                new_rows.append(_categories_row(a, ann))
+        elif have[0][1] != a.text:
+            out.changed.add(a.id)
+    if replace:
+        client.delete_examples(project_id, replace)
+        out.replaced = len(replace)
+    before = sum(len(v) for v in existing.by_article.values()) + existing.foreign - len(replace)
+    what = "spans" if task == SPANS_TASK else "categories"
+    _upload_batches(client, project_id, new_rows, task, batch_size=batch_size, what=what, progress=progress, errors=out.import_errors)
+    out.created = len(new_rows) - len(replace)
+    out.preannotated = sum(1 for r in new_rows if r[META_KEY] in pre) if task == SPANS_TASK else 0
+    # A killed earlier run's import may have still been running on the server, or an import
+    # may have lost rows: when the count is not exactly what we expect, list and fix again.
+    if new_rows and client.count_examples(project_id) != before + len(new_rows):
+        after = list_existing(client, project_id)
+        out.duplicates_removed += remove_duplicates(client, project_id, after)
+        missing = [r[META_KEY] for r in new_rows if r[META_KEY] not in after.by_article]
+        if missing:
+            raise SyncError(
+                f"{len(missing)} article(s) did not arrive in Doccano project {project_id} (first: {missing[0]}); "
+                f"import errors: {out.import_errors[:3]}; run push again"
+            )
+    return out
 
 
 def push_articles(
@@ -356,49 +418,21 @@ def push_articles(
     targets = [(project.spans_project_id, SPANS_TASK)]
     if project.categories_project_id:
         targets.append((project.categories_project_id, CATEGORIES_TASK))
+    # The two projects are pushed side by side: their imports queue back to back on the
+    # server's worker instead of waiting for each other's round trips.
+    with ThreadPoolExecutor(max_workers=len(targets)) as pool:
+        futures = [pool.submit(_push_one, client, project, pid, task, articles, pre, batch_size, progress) for pid, task in targets]
+        parts = [f.result() for f in futures]
     changed: set[str] = set()
-    for project_id, task in targets:
-        existing = list_existing(client, project_id)
-        report.duplicates_removed += remove_duplicates(client, project_id, existing)
-        new_rows: list[dict] = []
-        replace: list[int] = []
-        for a in articles:
-            have = existing.by_article.get(a.id)
-            ann = pre.get(a.id)
-            if have and ann and have[0][1] == a.text and have[0][0] not in existing.labelled and _has_content(ann, task):
-                # Pushed before without these pre-annotations (or a killed import saved the example
-                # but not its labels) and nobody has labelled it since: replace it to attach them.
-                replace.append(have[0][0])
-                have = None
-            if not have:
-                if task == SPANS_TASK:
-                    omap = OffsetMap(a.text, project.unit) if ann else None
-                    new_rows.append(_spans_row(a, ann, omap))
-                else:
-                    new_rows.append(_categories_row(a, ann))
-            elif have[0][1] != a.text:
-                changed.add(a.id)
-        if replace:
-            client.delete_examples(project_id, replace)
-            report.replaced += len(replace)
-        before = sum(len(v) for v in existing.by_article.values()) + existing.foreign - len(replace)
-        what = "spans" if task == SPANS_TASK else "categories"
-        _upload_batches(client, project_id, new_rows, task, batch_size=batch_size, what=what, progress=progress, report=report)
+    for task, part in zip((t for _, t in targets), parts):
+        changed |= part.changed
+        report.duplicates_removed += part.duplicates_removed
+        report.replaced += part.replaced
+        report.import_errors.extend(part.import_errors)
         if task == SPANS_TASK:
-            report.created = len(new_rows) - len(replace)
-            report.unchanged = len(articles) - report.created - len(changed)
-            report.preannotated = sum(1 for r in new_rows if r[META_KEY] in pre)
-        # A killed earlier run's import may have still been running on the server, or an import
-        # may have lost rows: when the count is not exactly what we expect, list and fix again.
-        if new_rows and client.count_examples(project_id) != before + len(new_rows):
-            after = list_existing(client, project_id)
-            report.duplicates_removed += remove_duplicates(client, project_id, after)
-            missing = [r[META_KEY] for r in new_rows if r[META_KEY] not in after.by_article]
-            if missing:
-                raise SyncError(
-                    f"{len(missing)} article(s) did not arrive in Doccano project {project_id} (first: {missing[0]}); "
-                    f"import errors: {report.import_errors[:3]}; run push again"
-                )
+            report.created = part.created
+            report.preannotated = part.preannotated
+    report.unchanged = len(articles) - report.created - len(changed)
     report.changed = sorted(changed)
     if changed and update_changed:
         _update_changed(client, project, [by_id[a] for a in report.changed], report)
@@ -562,7 +596,11 @@ def _has_labels(row: dict | None, *cols: str) -> bool:
 
 
 def build_annotations(snapshot: Snapshot, project: ProjectInfo, articles: dict[str, Article], scheme: LabelScheme | None = None) -> PullReport:
-    """Turn the exports into validated Annotations (code points), one per user and labelled article."""
+    """Turn the exports into validated Annotations (code points), one per user and labelled article.
+
+    Drift check: the example text must equal the article text exactly (same ``text_sha256``);
+    otherwise the labels are reported, not converted, so no span is ever silently shifted.
+    """
     report = PullReport(users=snapshot.users)
     shas: dict[str, str] = {}
     for user in snapshot.users:
