@@ -496,6 +496,7 @@ def test_worker_pool_gives_the_same_bytes_and_failures(tmp_path, monkeypatch):
     arts.write_text("\n".join(lines[:7] + [""] + lines[7:]) + "\n")
     one = build(folder, out=tmp_path / "one", workers=1)
     two = build(folder, out=tmp_path / "two", workers=2)
+    assert (one.workers, two.workers) == (1, 2)
     assert one.rows == two.rows and sum(one.rows["documents"].values()) == 37
     assert tree_bytes(one.release_dir) == tree_bytes(two.release_dir)
 
@@ -526,7 +527,7 @@ def test_worker_pool_next_version_keeps_splits(tmp_path, monkeypatch):
     make_corpus(folder, articles=[make_article(i) for i in range(26)])  # 20-25 join stories 6-8
     one = build(folder, version="1.1.0", out=tmp_path / "one", workers=1)
     two = build(folder, version="1.1.0", out=tmp_path / "two", workers=2)
-    assert one.bump == two.bump == "minor"
+    assert one.bump == two.bump == "minor" and two.workers == 2
     assert tree_bytes(one.release_dir) == tree_bytes(two.release_dir)
 
 
@@ -554,3 +555,16 @@ def test_document_batch_equals_rows_from_pylist():
     assert expected.to_pylist()[0]["relations"]  # the corpus has relations, so they are compared too
     empty, _ = document_batch([], index, schema)
     assert empty.num_rows == 0 and empty.schema == schema
+
+
+def test_workers_default_is_in_process_and_env_is_checked(tmp_path, monkeypatch):
+    import corpus_tools.release.build as build_mod
+
+    make_corpus(tmp_path / "in", n=3)
+    monkeypatch.setenv(build_mod.WORKERS_ENV, "2")
+    assert build(tmp_path / "in").workers == 1  # a small input runs in-process whatever the default
+    monkeypatch.setattr(build_mod, "PARALLEL_MIN_BYTES", 0)
+    assert build(tmp_path / "in", out=tmp_path / "b").workers == 2
+    monkeypatch.setenv(build_mod.WORKERS_ENV, "two")
+    with pytest.raises(build_mod.ReleaseError, match="CORPUS_TOOLS_RELEASE_WORKERS"):
+        build(tmp_path / "in", out=tmp_path / "c")

@@ -85,6 +85,7 @@ class BuildReport:
     agreement: Any = None
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    workers: int = 1  # processes that validated and converted the articles (1: in-process)
 
 
 # --------------------------------------------------------------------------- Parquet writing
@@ -360,16 +361,26 @@ def _merge_stats(dst: ReleaseStats, src: ReleaseStats) -> None:
     dst.annotators.update(src.annotators)
 
 
-#: Below this many bytes of articles the build runs in-process (starting workers costs more).
+#: Environment variable with the default number of worker processes (unset: in-process).
+WORKERS_ENV = "CORPUS_TOOLS_RELEASE_WORKERS"
+#: Below this many bytes of articles the build runs in-process whatever was asked (a pool costs more).
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 
 
 def _worker_count(workers: int | None, total_bytes: int) -> int:
-    if workers is not None:
-        return max(1, workers)
-    if total_bytes < PARALLEL_MIN_BYTES or "fork" not in multiprocessing.get_all_start_methods():
+    """In-process by default: measured on the 2-vCPU build machine (busy, load 5-6), two fork
+    workers cost ~70% more CPU (pickled batches, copy-on-write faults, shared cores) and were
+    slower in wall time too (bench/bench_release.py prints both). Opt in where cores are idle."""
+    if workers is None:
+        env = os.environ.get(WORKERS_ENV, "").strip()
+        if env and not env.isdigit():
+            raise ReleaseError(f"{WORKERS_ENV}={env!r} is not a number of worker processes; unset it or use e.g. 2")
+        workers = int(env) if env else 1
+        if total_bytes < PARALLEL_MIN_BYTES:
+            return 1
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+    return workers
 
 
 def _chunk_pool(n: int, ctx: ChunkContext):
@@ -576,9 +587,10 @@ def build_release(
     ``FileNotFoundError`` (an input file is missing), :class:`ReleaseError` (a module is missing). Rebuilding an existing version from the
     same inputs is a no-op that returns status ``"unchanged"``.
 
-    ``workers``: processes that validate and convert batches of articles (default: one per
-    core for inputs of more than a few batches, else in-process). The output does not depend
-    on it: batches are consumed in input order.
+    ``workers``: processes that validate and convert batches of articles (default: the
+    ``CORPUS_TOOLS_RELEASE_WORKERS`` environment variable for inputs of ``PARALLEL_MIN_BYTES``
+    or more, else in-process). The output does not depend on it: batches
+    are consumed in input order.
     """
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
@@ -802,7 +814,7 @@ def _build_into(
         version=version, release_dir=tmp, status="built", partial=partial, articles=stats.articles,
         annotated=stats.annotated, rows=rows, files=[f["path"] for f in manifest["files"]] + ["manifest.json"],
         previous_version=prev_version, bump=bump, required_bump=diff.required_bump(), diff=diff,
-        agreement=agreement, warnings=warnings,
+        agreement=agreement, warnings=warnings, workers=n_workers,
     )
 
 
