@@ -529,6 +529,15 @@ def _names(value: str, *, strict: bool) -> list[str] | None:
     return out or None
 
 
+def _may_split(rest: str) -> bool:
+    """False only when ``_SEG_SPLIT_RE`` cannot match ``rest``: every match starts at ``|``,
+    ``•`` or ``·``, at a leading dash, or at white space followed by ``/`` or a dash (and
+    white space other than " " is always non-printable). Saves the regex scan on titles."""
+    if "|" in rest or "•" in rest or "·" in rest or rest.startswith(("-", "–", "—")) or not rest.isprintable():
+        return True
+    return " /" in rest or " -" in rest or " –" in rest or " —" in rest
+
+
 def _meta_line(line: str, p: _Parsed, lineno: int, first: str = "") -> bool:
     """Bylines, date lines and credit lines (``Reporter: A | Editor: B``, ``Fajar Nugraha •
     8 May 2025 09:07``, ``Rep: X / Red: Y``). Records what they hold; True if ``line`` is one."""
@@ -559,7 +568,7 @@ def _meta_line(line: str, p: _Parsed, lineno: int, first: str = "") -> bool:
     names: list[str] = []
     outlets: list[OutletMatch] = []
     keyed = False
-    segments = _SEG_SPLIT_RE.split(rest) if any(c in rest for c in "|•·/-–—") else [rest]
+    segments = _SEG_SPLIT_RE.split(rest) if _may_split(rest) else [rest]
     if rest.count(":") > 1:  # "Reporter: A Editor: B" without a separator
         segments = [part for seg in segments for part in _KV_BOUNDARY_RE.split(seg)]
     for seg in segments:
@@ -802,6 +811,8 @@ _FOLLOW_FIRST = frozenset(
     "jangan yuk ayo mari silakan klik ikuti follow gabung bergabung join subscribe berlangganan dapatkan "
     "download unduh pantau cek simak update baca".split()
 )
+_SPECIAL_FIRST = _CHROME_FIRST | _BACA_FIRST | _SYND_FIRST | _FOLLOW_FIRST | {"logo", "foto", "photo"}
+_SENTENCE_LIKE_END = frozenset('.!?"”')
 _FIRST_STRIP = "\"'“‘([*•-–—:.,!?#>»› "
 
 
@@ -810,8 +821,25 @@ def _classify(line: str, nxt: str | None, p: _Parsed, lineno: int) -> int:
     n = len(line)
     low = line[:40].lower()
     first = low.split(" ", 1)[0].strip(_FIRST_STRIP)
+    lowall = line.lower() if n <= 300 else ""
+    c0 = line[0]
+    # Most lines are body sentences. One that ends like a sentence, holds no ":" or "/" and
+    # starts with an ordinary word cannot be chrome, a logo, a parenthesised credit, a byline,
+    # a link, syndication or follow-call line (all need a listed first word, a leading digit
+    # or bracket, or a non-sentence end / ":") nor a caption (every caption form needs a
+    # "Foto:"/"/" credit or a ")"/"]" end): only the exact-key, tag-list and inline follow
+    # checks can apply to it.
+    plain = (
+        line[-1] in _SENTENCE_LIKE_END
+        and ":" not in line
+        and "/" not in line
+        and first not in _SPECIAL_FIRST
+        and c0 not in "([©"
+        and not c0.isdigit()
+        and not first.startswith(("http", "www."))
+    )
     if n <= 200:
-        key = line.lower().strip(" :.-–—|•»›>*#")
+        key = lowall.strip(" :.-–—|•»›>*#")
         if key in _RELATED_ONE:
             return _RELATED1
         if key in _KEY_ALONE:
@@ -822,24 +850,29 @@ def _classify(line: str, nxt: str | None, p: _Parsed, lineno: int) -> int:
             return _DROP
         if n <= 100 and line.islower() and line.replace(" ", "").isalnum():
             return _DROP  # "rudal korea utara kim jong un": a tag list (a sentence starts upper case)
-        c0 = line[0]
-        if (first in _CHROME_FIRST or c0.isdigit() or c0 in "[©" or first.startswith(("http", "www."))) and _CHROME_RE.match(line):
-            return _DROP
-        if first == "logo":
-            m = _LOGO_RE.match(line)
-            if m and m.group("name").count(" ") < 6:
-                name = m.group("name").strip()
-                p.offer_outlet(1, p.table.lookup(name) or OutletMatch(name, None, None, False))
+        if not plain:
+            if (first in _CHROME_FIRST or c0.isdigit() or c0 in "[©" or first.startswith(("http", "www."))) and _CHROME_RE.match(line):
                 return _DROP
-        if c0 in "([" and line[-1] in ")].":
-            m = _PAREN_LINE_RE.match(line)
-            if m and _paren_line(m.group("inner"), p):
+            if first == "logo":
+                m = _LOGO_RE.match(line)
+                if m and m.group("name").count(" ") < 6:
+                    name = m.group("name").strip()
+                    p.offer_outlet(1, p.table.lookup(name) or OutletMatch(name, None, None, False))
+                    return _DROP
+            if c0 in "([" and line[-1] in ")].":
+                m = _PAREN_LINE_RE.match(line)
+                if m and _paren_line(m.group("inner"), p):
+                    return _DROP
+            if first in ("foto", "photo") and _caption(line, p, lineno):
                 return _DROP
-        if first in ("foto", "photo") and _caption(line, p, lineno):
+            # A byline or credit line does not end like a sentence, unless it is "Key: Name."
+            if (line[-1] not in _SENTENCE_LIKE_END or ":" in line) and _meta_line(line, p, lineno, first):
+                return _DROP
+    if plain:
+        if n <= 300 and ("google" in lowall or "whatsapp" in lowall or "telegram" in lowall) and _FOLLOW_ANY_RE.search(line):
+            _offer_mentions(line, p, 4)
             return _DROP
-        # A byline or credit line does not end like a sentence, unless it is "Key: Name."
-        if (line[-1] not in ".!?\"”" or ":" in line) and _meta_line(line, p, lineno, first):
-            return _DROP
+        return _TEXT
     if first in _BACA_FIRST and _BACA_RE.match(line):
         return _RELATED if line[-1] == ":" else _DROP  # "Simak berita lainnya ..., di sini:" lists links
     if first in _SYND_FIRST and _SYNDICATION_RE.match(line):
@@ -853,7 +886,6 @@ def _classify(line: str, nxt: str | None, p: _Parsed, lineno: int) -> int:
                 _offer_mentions(nxt, p, 4)
                 return _DROP_NEXT
         elif n <= 300:
-            lowall = line.lower()
             if ("google" in lowall or "whatsapp" in lowall or "telegram" in lowall) and _FOLLOW_ANY_RE.search(line):
                 _offer_mentions(line, p, 4)
                 return _DROP
@@ -1146,7 +1178,7 @@ def parse_article(
 
     for k, (no, line) in enumerate(kept):
         # "... kata dia. Baca juga: Judul Lain" glued to the end of a paragraph
-        if (" juga" in line or " JUGA" in line or " Juga" in line) and (low := line.lower()) and (
+        if ":" in line and (" juga" in line or " JUGA" in line or " Juga" in line) and (low := line.lower()) and (
             "baca juga" in low or "lihat juga" in low or "simak juga" in low
         ) and (m := _INLINE_BACA_RE.search(line)) is not None:
             kept[k] = (no, line[: m.start()].rstrip())
