@@ -34,6 +34,8 @@ _DOMAIN_RE = re.compile(
     r"(?:com|id|net|org|co|tv|news|info|media|online|asia|today|xyz|io))$",
     re.IGNORECASE,
 )
+_MISS = object()
+_CACHE_SIZE = 8192  # memoised lookups per table; cleared when full
 _SECOND_LEVEL = ("co.id", "or.id", "web.id", "my.id", "ac.id", "go.id", "sch.id", "biz.id")
 
 
@@ -91,9 +93,22 @@ class OutletTable:
                         "make each alias unique"
                     )
                 self._by_alias[key] = e
+        # Datelines, bylines and follow calls repeat the same few tokens across a corpus, so
+        # answers are memoised (bounded; OutletMatch is frozen, so sharing one is safe).
+        self._lookup_cache: dict[str, OutletMatch | None] = {}
+        self._known_cache: dict[str, OutletMatch | None] = {}
 
     def lookup(self, token: str) -> OutletMatch | None:
         """The outlet a token names: a table alias, else any domain-looking token, else None."""
+        cache = self._lookup_cache
+        hit = cache.get(token, _MISS)
+        if hit is _MISS:
+            if len(cache) >= _CACHE_SIZE:
+                cache.clear()
+            hit = cache[token] = self._lookup(token)
+        return hit
+
+    def _lookup(self, token: str) -> OutletMatch | None:
         key = alias_key(token)
         if not key or len(key) > 60:
             return None
@@ -120,6 +135,15 @@ class OutletTable:
 
     def known(self, token: str) -> OutletMatch | None:
         """Like ``lookup`` but only table entries (for free-text mentions such as logos)."""
+        cache = self._known_cache
+        hit = cache.get(token, _MISS)
+        if hit is _MISS:
+            if len(cache) >= _CACHE_SIZE:
+                cache.clear()
+            hit = cache[token] = self._known(token)
+        return hit
+
+    def _known(self, token: str) -> OutletMatch | None:
         e = self._by_alias.get(alias_key(token))
         return None if e is None else OutletMatch(e.name, e.domain, e.zone, True)
 

@@ -953,7 +953,9 @@ def split_dateline(line: str, table: OutletTable | None = None) -> Dateline | No
     ``JAKARTA -``, ``KONTAN.CO.ID - JAKARTA.``. None when the paragraph has no dateline."""
     table = table or load_outlets()
     head = line[:120]
-    if "-" not in head and "–" not in head and "—" not in head and ":" not in head:
+    # _DATELINE_RE needs ":", "–", "—" or white space then "-" (white space other than " " is
+    # non-printable); "Jong-un" alone does not make the regex worth trying.
+    if ":" not in head and "–" not in head and "—" not in head and ("-" not in head or (" -" not in head and head.isprintable())):
         return None
     m = _DATELINE_RE.match(head)
     if m is None:
