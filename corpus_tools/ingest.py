@@ -170,7 +170,12 @@ def discover(srcs: Sequence[str | os.PathLike]) -> Discovery:
             raise UsageError(f"{src}: not a regular file or folder")
     claimed: dict[str, str] = {}
     files: list[InputFile] = []
+    seen: set[str] = set()
     for stem, path, rel in found:
+        real = os.path.realpath(path)
+        if real in seen:  # the same file reached twice (overlapping SRCs): not a conflict
+            continue
+        seen.add(real)
         if path.lower().endswith(HTML_SUFFIXES):
             rejects.append(
                 _reject_input(path, "HTML input is not supported yet: save the article's text (copied from the page) as a .txt file")
