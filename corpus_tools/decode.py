@@ -48,7 +48,12 @@ _TAG = re.compile(r"</?(p|div|span|a|br|script|style|meta|link|img|li|ul|table|t
 
 
 class DecodeError(ValueError):
-    """The bytes are not usable article text; ``str(err)`` is the reason for the rejects file."""
+    """The bytes are not usable article text; ``str(err)`` is the reason for the rejects file and
+    ``raw`` (optional) what to keep of the input when the caller should not keep all of it."""
+
+    def __init__(self, reason: str, raw: str | None = None):
+        super().__init__(reason)
+        self.raw = raw
 
 
 def preview(raw: bytes, limit: int = 4096) -> str:

@@ -215,7 +215,7 @@ def read_input(f: InputFile, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
                 raise DecodeError(
                     f"file too large: {st.st_size:,} bytes, over the limit of {max_bytes:,} "
                     "(a long news article is ~50 KB); split it, or raise --max-bytes (0 = no limit)",
-                    preview(head) + f"\n[... truncated: {st.st_size:,} bytes in all]",
+                    raw=preview(head) + f"\n[... truncated: {st.st_size:,} bytes in all]",
                 )
             return fh.read()
     except OSError as e:
@@ -237,8 +237,8 @@ def process_batch(files: Sequence[InputFile], *, max_bytes: int = DEFAULT_MAX_BY
             article = parse_article(text, article_id=f.id, path=f.rel, sha256=hashlib.sha256(raw).hexdigest())
             line = article.model_dump_json()
         except DecodeError as e:
-            shown = e.args[1] if len(e.args) > 1 else (preview(raw, limit=1_000_000) if raw else None)
-            rejects.append(_reject_input(f.path, str(e.args[0]), shown))
+            shown = e.raw if e.raw is not None else (preview(raw, limit=1_000_000) if raw else None)
+            rejects.append(_reject_input(f.path, str(e), shown))
             continue
         except ParseError as e:
             rejects.append(_reject_input(f.path, f"parse error: {e}", text))
