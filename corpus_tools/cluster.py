@@ -54,6 +54,7 @@ import numpy as np
 NUM_PERM = 256
 BANDS = 128
 ROWS = NUM_PERM // BANDS
+assert ROWS == 2, "_band_keys packs exactly two uint32 rows into one uint64 key"
 SHINGLE_WORDS = 3
 STORY_THRESHOLD = 0.10
 DUPLICATE_THRESHOLD = 0.80
@@ -228,15 +229,13 @@ def _densify(sig: np.ndarray) -> np.ndarray:
 
 
 def _band_keys(sigs: np.ndarray, band: int) -> np.ndarray:
-    cols = sigs[:, band * ROWS : (band + 1) * ROWS].astype(np.uint64)
-    key = cols[:, 0].copy()
-    for r in range(1, ROWS):
-        key = _fmix64((key << _U64(32)) ^ cols[:, r]) if ROWS > 2 else (key << _U64(32)) | cols[:, r]
-    return key
+    """One uint64 per row: the band's two uint32 values side by side (exact, no hash collisions)."""
+    lo = band * ROWS
+    return (sigs[:, lo].astype(np.uint64) << _U64(32)) | sigs[:, lo + 1]
 
 
 def candidate_pairs(sigs: np.ndarray, *, bands: int = BANDS) -> tuple[np.ndarray, np.ndarray]:
-    """Row pairs ``(i, j)``, ``i < j``, sharing at least one LSH band (unique, sorted)."""
+    """Row pairs ``(i, j)``, ``i < j``, sharing at least one of the first ``bands`` LSH bands."""
     n = sigs.shape[0]
     # after densification a row is either all EMPTY (no words) or has no EMPTY bin at all
     maybe_empty = np.flatnonzero(sigs[:, 0] == EMPTY)
