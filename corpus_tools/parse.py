@@ -103,14 +103,17 @@ def normalize_lines(text: str) -> list[str]:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     has_fffc = "\ufffc" in text
-    raws: list[str] = []
-    for raw in text.split("\n"):
-        if not raw.isprintable() or (has_fffc and "\ufffc" in raw):
-            raws.extend(_clean_odd(raw).split("\n"))
-        elif raw.isascii() or unicodedata.is_normalized("NFC", raw):
-            raws.append(raw)
-        else:
-            raws.append(unicodedata.normalize("NFC", raw))
+    raws = text.split("\n")
+    # Common case, all in C: an NFC text (then every line is NFC) whose lines are printable.
+    if has_fffc or not (text.isascii() or unicodedata.is_normalized("NFC", text)) or not all(map(str.isprintable, raws)):
+        parts, raws = raws, []
+        for raw in parts:
+            if not raw.isprintable() or (has_fffc and "\ufffc" in raw):
+                raws.extend(_clean_odd(raw).split("\n"))
+            elif raw.isascii() or unicodedata.is_normalized("NFC", raw):
+                raws.append(raw)
+            else:
+                raws.append(unicodedata.normalize("NFC", raw))
     out: list[str] = []
     joinable = False  # the previous line is in the same block and ends mid-sentence
     for raw in raws:
@@ -1010,10 +1013,10 @@ def split_dateline(line: str, table: OutletTable | None = None) -> Dateline | No
 def _guess_lang(text: str) -> str:
     """"en" for an English body, else "id" (function-word counts on the first 600 characters)."""
     sample = " " + text[:600].lower() + " "
-    en = sum(sample.count(w) for w in _EN_WORDS)
+    en = sum(map(sample.count, _EN_WORDS))
     if en < 5:
         return "id"
-    return "en" if en > 2 * sum(sample.count(w) for w in _ID_WORDS) else "id"
+    return "en" if en > 2 * sum(map(sample.count, _ID_WORDS)) else "id"
 
 
 def _block_kind(line: str, is_last: bool) -> BlockKind:
