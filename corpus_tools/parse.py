@@ -823,7 +823,7 @@ def _classify(line: str, nxt: str | None, p: _Parsed, lineno: int) -> int:
     """One line's fate. The first word decides which boilerplate patterns are worth trying."""
     n = len(line)
     low = line[:40].lower()
-    first = low.split(" ", 1)[0].strip(_FIRST_STRIP)
+    first = low.partition(" ")[0].strip(_FIRST_STRIP)
     lowall = line.lower() if n <= 300 else ""
     c0 = line[0]
     # Most lines are body sentences. One that ends like a sentence, holds no ":" or "/" and
@@ -1020,7 +1020,7 @@ def _guess_lang(text: str) -> str:
 
 
 def _block_kind(line: str, is_last: bool) -> BlockKind:
-    if not is_last and _heading_shaped(line):
+    if not is_last and line[-1] not in _TERMINAL and _heading_shaped(line):  # (a sentence end rules it out)
         return "heading"
     c0 = line[0]
     if (c0 in "-•*▪►‣·–" or c0.isdigit() or (c0.islower() and line[1:2] in ".)")) and _LIST_RE.match(line):
