@@ -698,6 +698,8 @@ def _caption(line: str, p: _Parsed, lineno: int) -> bool:
     mention a photo stay untouched and long lines cost little."""
     if len(line) > 400:
         return False
+    if ":" not in line and "/" not in line and line[-1] not in ")]":
+        return False  # every caption form needs "Foto:"-like text, a "/" credit or a ")"/"]" end
     tail_at = max(0, len(line) - 100)
     tail = line[tail_at:]
     text = credit = None
