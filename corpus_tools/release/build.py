@@ -1,10 +1,15 @@
 """``build_release``: corpus + adjudicated annotations + label scheme -> ``releases/vX.Y.Z/``.
 
-One streaming pass over the articles: each line is validated, joined with its annotation
-(found through a byte-offset index of the annotations file, so neither file is held in
-memory), assigned a split and appended to per-(config, split) ``ParquetWriter`` buffers that
-flush one row group at a time. Memory therefore stays flat as the corpus grows: only ids,
-offsets and counters scale with N.
+One streaming pass over the articles, in batches of ``BATCH_ARTICLES`` lines
+(:func:`process_chunk`): each line is validated straight from its JSON bytes, joined with its
+annotation (found through a byte-offset index of the annotations file, so neither file is
+held in memory), assigned a split, and the batch becomes column-built Arrow record batches
+per split (``documents`` and the vectorised ``ner`` tokenizer). The order-dependent gates
+(unique ids, one annotation per article) and the per-(config, split) ``ParquetWriter``
+buffers, which flush one row group at a time, stay in the calling process and consume the
+batches in input order, so batches can also be converted in worker processes (``workers=``)
+without changing a byte. Memory stays flat as the corpus grows: only ids, offsets and
+counters scale with N.
 
 Everything is written into a hidden temp folder beside the target and renamed into place at
 the very end (an atomic release). Gate failures, a version that understates the change, and
@@ -15,9 +20,11 @@ options, sorted JSON.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -29,7 +36,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import multiprocessing
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -282,8 +288,22 @@ def _init_worker(ctx: ChunkContext) -> None:
 def process_chunk(task: tuple[int, int, int], ctx: ChunkContext | None = None) -> ChunkResult:
     """Validate and convert the article lines in bytes ``[start, end)`` of the articles file
     (``first_line`` is the line number of ``start``): every article and annotation validated,
-    rows of those that pass, in input order. Pure in its inputs, so it runs in any process."""
-    ctx = ctx or _WORKER_CTX
+    rows of those that pass, in input order. Pure in its inputs, so it runs in any process.
+
+    The cyclic garbage collector is paused meanwhile: a batch holds ~10^5 short-lived, acyclic
+    objects (pydantic models), which made Python run full collections over the whole heap every
+    few batches (measured: ~40% of the build's CPU at 100k articles). Reference counting frees
+    them when the batch is done; the collector resumes for the rest of the build."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _process_chunk(task, ctx or _WORKER_CTX)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _process_chunk(task: tuple[int, int, int], ctx: ChunkContext) -> ChunkResult:
     start, end, first_line = task
     clock = time.perf_counter
     phase = {"validate": 0.0, "rows": 0.0, "arrow_documents": 0.0, "arrow_ner": 0.0}
