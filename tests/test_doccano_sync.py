@@ -494,3 +494,37 @@ def test_gold_preannotations_round_trip(doccano_client, scheme, seeds):
     pulled = sync.pull_annotations(doccano_client, info, seeds, scheme=scheme)
     mine = {x.article_id: x for x in pulled.annotations if x.annotator == doccano_client.username}
     assert {aid: content(x)[:4] for aid, x in mine.items()} == {g.article_id: content(g)[:4] for g in gold}
+
+
+# ----------------------------------------------------------------------------- pure helpers (no server)
+
+
+def test_reanchor_only_when_unambiguous():
+    old = "Kim meninjau pabrik."
+    assert sync.reanchor(old, "Pemimpin Kim meninjau pabrik.", 0, 3) == (9, 12)
+    assert sync.reanchor(old, "Kim dan Kim.", 0, 3) is None  # twice: ambiguous
+    assert sync.reanchor(old, "Yoon meninjau.", 0, 3) is None  # gone
+
+
+def test_move_order_avoids_transient_overlaps():
+    # A [0,5) -> [3,8) would overlap B [6,10) until B moves to [9,13): B must go first
+    order = sync._move_order([(1, 0, 5, 3, 8), (2, 6, 10, 9, 13)])
+    assert [m[0] for m in order] == [2, 1]
+    # two spans swapping places can never be moved one at a time without overlap
+    assert sync._move_order([(1, 0, 3, 4, 7), (2, 4, 7, 0, 3)]) is None
+
+
+def test_parse_export_reads_one_file_per_user():
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("ann_a.jsonl", '{"id": 1, "text": "x", "article_id": "a", "entities": [], "relations": []}\n')
+        zf.writestr("ann.b.jsonl", "")
+    assert sync.parse_export(buf.getvalue()) == {"ann_a": [{"id": 1, "text": "x", "article_id": "a", "entities": [], "relations": []}], "ann.b": []}
+    bad = io.BytesIO()
+    with zipfile.ZipFile(bad, "w") as zf:
+        zf.writestr("u.jsonl", "{oops\n")
+    with pytest.raises(sync.SyncError, match="u.jsonl:1"):
+        sync.parse_export(bad.getvalue())
