@@ -26,6 +26,7 @@ import multiprocessing
 import os
 import stat
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -263,12 +264,20 @@ def _batches(files: Sequence[InputFile], size: int) -> Iterator[list[InputFile]]
 def _run_batches(
     files: Sequence[InputFile], jobs: int, size: int, worker: Callable[[Sequence[InputFile]], BatchResult]
 ) -> Iterator[BatchResult]:
-    """Ordered results; ``jobs > 1`` uses a process pool (forkserver: safe with progress threads)."""
+    """Ordered results; ``jobs > 1`` uses a process pool.
+
+    Plain fork when this process runs no other thread (fast, and a caller's script needs no
+    ``if __name__ == "__main__"`` guard); forkserver otherwise (e.g. under a rich progress bar's
+    refresh thread), since forking a multi-threaded process can deadlock on a held lock.
+    """
     if jobs <= 1 or len(files) <= 1:
         yield from map(worker, _batches(files, size))
         return
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["corpus_tools.ingest"])
+    if threading.active_count() == 1:
+        ctx = multiprocessing.get_context("fork")
+    else:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["corpus_tools.ingest"])
     with ctx.Pool(jobs) as pool:
         yield from pool.imap(worker, _batches(files, size), chunksize=1)
 
