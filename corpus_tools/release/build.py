@@ -389,7 +389,7 @@ PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 
 def _worker_count(workers: int | None, total_bytes: int) -> int:
     """In-process by default: measured on the 2-vCPU build machine (busy, load 5-6), two fork
-    workers cost ~70% more CPU (pickled batches, copy-on-write faults, shared cores) and were
+    workers cost 25-70% more CPU across runs (pickled batches, copy-on-write faults, shared cores) and were
     slower in wall time too (bench/bench_release.py prints both). Opt in where cores are idle."""
     if workers is None:
         env = os.environ.get(WORKERS_ENV, "").strip()
