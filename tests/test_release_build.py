@@ -101,7 +101,7 @@ def config_with(tmp: Path, **sections) -> Path:
     for sec, values in data.items():
         lines.append(f"[{sec}]")
         for k, v in values.items():
-            lines.append(f"{k} = {json.dumps(v) if not hasattr(v, 'isoformat') else v.isoformat()}")
+            lines.append(f"{json.dumps(k)} = {json.dumps(v) if not hasattr(v, 'isoformat') else v.isoformat()}")
     path = tmp / "corpus.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -456,6 +456,7 @@ def test_committed_releases_rebuild_byte_identical(tmp_path):
 
     releases = sorted((p for p in (REPO / "releases").glob("v*") if (p / "manifest.json").is_file()), key=lambda p: p.name)
     articles, gold = REPO / "corpus/articles.jsonl", REPO / "corpus/annotations/gold.jsonl"
+    annotators = REPO / "corpus/annotations"
     checked = 0
     for rel in releases:
         m = json.loads((rel / "manifest.json").read_text())
@@ -465,7 +466,9 @@ def test_committed_releases_rebuild_byte_identical(tmp_path):
         if (hashlib.sha256(articles.read_bytes()).hexdigest() != inputs["articles"]["sha256"]
                 or hashlib.sha256(gold.read_bytes()).hexdigest() != inputs["annotations"]["sha256"]
                 or hashlib.sha256(SCHEME_PATH.read_bytes()).hexdigest() != inputs["labels"]["sha256"]
-                or settings_sha256(load_config(REPO / "corpus.toml")) != inputs.get("settings", {}).get("sha256")):
+                or settings_sha256(load_config(REPO / "corpus.toml")) != inputs.get("settings", {}).get("sha256")
+                or ("annotators" in inputs and inputs["annotators"] != {
+                    p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(annotators.glob("*.jsonl"))})):
             continue  # built from other inputs (an older corpus): nothing to compare against
         out = tmp_path / rel.name
         out.mkdir()
@@ -473,7 +476,8 @@ def test_committed_releases_rebuild_byte_identical(tmp_path):
             if earlier.name != rel.name and tuple(map(int, earlier.name[1:].split("."))) < tuple(map(int, rel.name[1:].split("."))):
                 shutil.copytree(earlier, out / earlier.name)
         r = build_release(m["version"], articles=articles, annotations=gold, scheme_path=SCHEME_PATH,
-                          config=REPO / "corpus.toml", out_dir=out, partial=m["partial"])
+                          config=REPO / "corpus.toml", out_dir=out, partial=m["partial"],
+                          annotators_dir=annotators if "annotators" in inputs else None)
         assert tree_bytes(r.release_dir) == tree_bytes(rel), f"{rel} does not rebuild byte-identically"
         checked += 1
     if not checked:

@@ -43,7 +43,7 @@ from .. import __version__
 from ..annotation import Annotation
 from ..article import Article
 from ..labels import LabelScheme, load_scheme, scheme_sha256
-from ..records import atomic_write
+from ..records import UMASK, atomic_write
 from .card import CHART_NAME, ReleaseStats, render_card
 from .changelog import ReleaseDiff, VersionError, check_version, diff_releases, parse_version, render_changelog, render_changes
 from .chart import render_svg
@@ -635,6 +635,10 @@ def build_release(
     timings["index_annotations"] = time.perf_counter() - t0
 
     agreement, failures = None, list(ann_index.failures)
+    # The card's agreement figures come from these files: the manifest records them (names
+    # only, no paths) so that a rebuild knows to pass the same folder.
+    annotator_files = None if annotators_dir is None else {
+        p.name: sha256_file(p) for p in sorted(Path(annotators_dir).glob("*.jsonl"))}
     if annotators_dir is not None:
         agreement, agree_failures = measure_agreement(annotators_dir, scheme, exclude=annotations)
         failures += agree_failures
@@ -643,12 +647,13 @@ def build_release(
     assigner = SplitAssigner(cfg.splits.ratios, cfg.splits.salt, read_previous_splits(prev_dir))
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".v{version}.", suffix=".building", dir=out_dir))
+    os.chmod(tmp, 0o777 & ~UMASK)  # mkdtemp makes 0700; a release folder is for everyone to read
     try:
         report = _build_into(
             tmp, version=version, cfg=cfg, scheme=scheme, scheme_hash=scheme_hash, scheme_path=scheme_path,
             articles=articles, ann_index=ann_index, partial=partial, assigner=assigner, failures=failures,
             prev_version=prev_version, prev_dir=prev_dir, agreement=agreement, progress=progress,
-            write_croissant=write_croissant, timings=timings, workers=workers,
+            write_croissant=write_croissant, timings=timings, workers=workers, annotator_files=annotator_files,
         )
         t = time.perf_counter()
         if target.exists():
@@ -677,6 +682,7 @@ def _build_into(
     articles: Path, ann_index: AnnotationIndex, partial: bool, assigner: SplitAssigner,
     failures: list[GateFailure], prev_version: str | None, prev_dir: Path | None, agreement: Any,
     progress: ProgressFn | None, write_croissant, timings: dict[str, float], workers: int | None = None,
+    annotator_files: dict[str, str] | None = None,
 ) -> BuildReport:
     t = time.perf_counter()
     schemas = {c: arrow_schema(c, scheme) for c in CONFIGS}
@@ -799,6 +805,8 @@ def _build_into(
         "labels": {"sha256": scheme_hash},
         "settings": {"sha256": settings_sha256(cfg)},
     }
+    if annotator_files is not None:
+        inputs["annotators"] = annotator_files
 
     # Changelog and the version check (before any other metadata: an understated version stops here).
     diff = diff_releases(prev_dir, tmp, new_manifest={"version": version, "scheme": scheme_info})

@@ -130,6 +130,8 @@ def render_card(
     doc_rows = rows.get("documents", {})
     out: list[str] = ["---", header.rstrip("\n"), "---", "", f"# {ds.pretty_name}", ""]
     out += [f"Version {version}, released {config.release_date.isoformat()}.", ""]
+    if config.notes.get(version):
+        out += [f"> **About this version**: {config.notes[version].strip()}", ""]
     if partial:
         out += [
             f"> **Partial release**: {stats.articles - stats.annotated} of {stats.articles} articles have no adjudicated "
@@ -160,6 +162,11 @@ def render_card(
     ]
     for c in CONFIGS:
         out.append(f"| {c} | " + " | ".join(str(rows.get(c, {}).get(s, 0)) for s in SPLITS) + " |")
+    empty = [s for s in SPLITS if not any(rows.get(c, {}).get(s, 0) for c in CONFIGS)]
+    if empty:
+        names = ", ".join(f"`{s}`" for s in empty)
+        out += ["", f"Empty split(s) {names}: no story has been assigned there yet. Their schema-only Parquet files "
+                "are in `data/`, but they are not declared in the header, because `datasets` cannot load a zero-row split."]
     out += ["", "```python", "from datasets import load_dataset", "", f'docs = load_dataset("{config.hub_repo_id or "<folder>"}")',
             f'ner = load_dataset("{config.hub_repo_id or "<folder>"}", "ner")', "```", ""]
 

@@ -6,6 +6,7 @@ the release date is a setting, never the clock.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..records import describe_validation_error
+
+_SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 
 DEFAULT_CONFIG_PATH = Path("corpus.toml")
 SPLITS = ("train", "validation", "test")
@@ -80,7 +83,18 @@ class ReleaseConfig(_Section):
     splits: SplitsSection = Field(default_factory=SplitsSection)
     gates: GatesSection = Field(default_factory=GatesSection)
     parquet: ParquetSection = Field(default_factory=ParquetSection)
+    notes: dict[str, str] = Field(
+        default_factory=dict,
+        description="Per-version note shown at the top of the card, keyed by version ('1.0.0').",
+    )
     version: str | None = Field(default=None, description="Set by the builder, not in corpus.toml.")
+
+    @model_validator(mode="after")
+    def _note_keys_are_versions(self) -> "ReleaseConfig":
+        bad = [k for k in self.notes if not _SEMVER.match(k)]
+        if bad:
+            raise ValueError(f"[notes] keys must be versions like 1.0.0, not {', '.join(map(repr, bad))}")
+        return self
 
     # Flat aliases other modules (card, croissant) read without knowing the sections.
     @property
