@@ -25,6 +25,7 @@ import signal
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -160,11 +161,28 @@ _SQLATransport.polling_interval = 0.2
 # environment (createuser only accepts it in argv, where `ps` shows it). With
 # CORPUS_TOOLS_TEMPLATE_OUT it also saves the freshly migrated, user-less database as a
 # template, so the next fresh data folder skips the ~100 migrations.
-_BOOTSTRAP_SNIPPET = '''
+_DJANGO_SETUP = '''
 import os, sqlite3, sys
 sys.path.append(os.environ["CORPUS_TOOLS_DOCCANO_BACKEND"])
 import django
 django.setup()
+'''
+
+# Creates or updates one user from CORPUS_TOOLS_NEW_USERNAME/_PASSWORD/_ADMIN.
+_CREATE_USER = '''
+from django.contrib.auth import get_user_model
+User = get_user_model()
+name = os.environ["CORPUS_TOOLS_NEW_USERNAME"]
+admin = os.environ["CORPUS_TOOLS_NEW_ADMIN"] == "1"
+user, created = User.objects.get_or_create(username=name)
+user.set_password(os.environ["CORPUS_TOOLS_NEW_PASSWORD"])
+if admin:
+    user.is_staff = user.is_superuser = True
+user.save()
+print(("created" if created else "updated") + " user " + name + (" (admin)" if admin else ""))
+'''
+
+_BOOTSTRAP_SNIPPET = _DJANGO_SETUP + '''
 from django.conf import settings
 from django.core import management
 management.call_command("wait_for_db")
@@ -180,35 +198,10 @@ if template:
     con.close()
     os.replace(tmp, template)
     print("saved database template " + template)
-name = os.environ.get("CORPUS_TOOLS_NEW_USERNAME")
-if name:
-    from django.contrib.auth import get_user_model
-    User = get_user_model()
-    admin = os.environ["CORPUS_TOOLS_NEW_ADMIN"] == "1"
-    user, created = User.objects.get_or_create(username=name)
-    user.set_password(os.environ["CORPUS_TOOLS_NEW_PASSWORD"])
-    if admin:
-        user.is_staff = user.is_superuser = True
-    user.save()
-    print(("created" if created else "updated") + " user " + name + (" (admin)" if admin else ""))
-'''
+if os.environ.get("CORPUS_TOOLS_NEW_USERNAME"):
+''' + textwrap.indent(_CREATE_USER, "    ")
 
-_USER_SNIPPET = '''
-import os, sys
-sys.path.append(os.environ["CORPUS_TOOLS_DOCCANO_BACKEND"])
-import django
-django.setup()
-from django.contrib.auth import get_user_model
-User = get_user_model()
-name = os.environ["CORPUS_TOOLS_NEW_USERNAME"]
-admin = os.environ["CORPUS_TOOLS_NEW_ADMIN"] == "1"
-user, created = User.objects.get_or_create(username=name)
-user.set_password(os.environ["CORPUS_TOOLS_NEW_PASSWORD"])
-if admin:
-    user.is_staff = user.is_superuser = True
-user.save()
-print(("created" if created else "updated") + " user " + name + (" (admin)" if admin else ""))
-'''
+_USER_SNIPPET = _DJANGO_SETUP + _CREATE_USER
 
 
 def find_free_port() -> int:
