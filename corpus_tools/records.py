@@ -11,7 +11,7 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -72,8 +72,10 @@ def write_jsonl(path: str | os.PathLike, records: Iterable[BaseModel | dict]) ->
     return n
 
 
-def iter_jsonl(path: str | os.PathLike) -> Iterator[tuple[int, dict]]:
-    """Yield ``(line_number, object)``; a malformed line raises RecordError naming file:line."""
+def iter_jsonl(path: str | os.PathLike, *, on_error: Callable[[RecordError], None] | None = None) -> Iterator[tuple[int, dict]]:
+    """Yield ``(line_number, object)``; a malformed line raises RecordError naming file:line,
+    or, with ``on_error``, is passed to it and skipped (JSONL lines stand alone, so the rest
+    of the file can still be read)."""
     path = Path(path)
     try:
         fh = open(path, encoding="utf-8")
@@ -88,10 +90,15 @@ def iter_jsonl(path: str | os.PathLike) -> Iterator[tuple[int, dict]]:
                 try:
                     obj = json.loads(line)
                 except json.JSONDecodeError as e:
-                    raise RecordError(f"{path}:{lineno}: not valid JSON ({e.msg} at column {e.colno}); fix or remove this line") from None
-                if not isinstance(obj, dict):
-                    raise RecordError(f"{path}:{lineno}: expected a JSON object, got {type(obj).__name__}")
-                yield lineno, obj
+                    err = RecordError(f"{path}:{lineno}: not valid JSON ({e.msg} at column {e.colno}); fix or remove this line")
+                else:
+                    if isinstance(obj, dict):
+                        yield lineno, obj
+                        continue
+                    err = RecordError(f"{path}:{lineno}: expected a JSON object, got {type(obj).__name__}")
+                if on_error is None:
+                    raise err
+                on_error(err)
         except UnicodeDecodeError as e:
             raise RecordError(f"{path}:{lineno + 1}: not UTF-8 ({e.reason}); re-encode the file as UTF-8") from None
 

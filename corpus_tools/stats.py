@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,8 +22,9 @@ from .labels import LabelScheme
 from .records import RecordError, describe_validation_error, iter_jsonl
 
 
-def iter_records(path: str | os.PathLike) -> Iterator[tuple[int, dict]]:
-    """``(line or row number, record dict)`` from a .jsonl or .parquet file (rows count from 1)."""
+def iter_records(path: str | os.PathLike, *, on_error: Callable[[RecordError], None] | None = None) -> Iterator[tuple[int, dict]]:
+    """``(line or row number, record dict)`` from a .jsonl or .parquet file (rows count from 1);
+    ``on_error`` receives unreadable JSONL lines instead of stopping (see ``iter_jsonl``)."""
     path = Path(path)
     if path.suffix.lower() == ".parquet":
         try:
@@ -38,7 +39,7 @@ def iter_records(path: str | os.PathLike) -> Iterator[tuple[int, dict]]:
                 row += 1
                 yield row, rec
     else:
-        yield from iter_jsonl(path)
+        yield from iter_jsonl(path, on_error=on_error)
 
 
 @dataclass
@@ -63,7 +64,7 @@ def validate_file(
 
     Articles are also checked for repeated ids and ``duplicate_of`` ids missing from the file.
     Annotations are checked against ``articles`` (text hash, span text) and ``scheme`` when given.
-    An unreadable line (not JSON) ends the reading, since later line numbers could not be trusted.
+    An unreadable line (not JSON) is reported and skipped; the rest of the file is still checked.
     """
     path = Path(path)
     if kind not in ("article", "annotation"):
@@ -72,7 +73,7 @@ def validate_file(
     seen: dict[str, int] = {}
     refs: list[tuple[int, str, str]] = []
     try:
-        for lineno, obj in iter_records(path):
+        for lineno, obj in iter_records(path, on_error=lambda e: report.errors.append(str(e))):
             report.records += 1
             rid = obj.get("id") if kind == "article" else obj.get("article_id")
             where = f"{path}:{lineno}" + (f" ({rid})" if isinstance(rid, str) else "")

@@ -106,3 +106,15 @@ def test_stats_table(seeds_jsonl):
 def test_help_has_an_example(command):
     res = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"})
     assert res.exit_code == 0 and "Example: corpus-tools " + command in res.output
+
+
+def test_validate_reports_bad_json_and_keeps_checking_later_lines(tmp_path):
+    from corpus_tools.stats import validate_file
+
+    good = (RAW.parent / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+    p = tmp_path / "mixed.jsonl"
+    p.write_text("\n".join([good[0], "{not json", good[1].replace('"lang":"id"', '"lang":"??"')]) + "\n", encoding="utf-8")
+    report = validate_file(p)
+    assert len(report.errors) == 2
+    assert report.errors[0].startswith(f"{p}:2: not valid JSON")
+    assert report.errors[1].startswith(f"{p}:3 (") and "lang" in report.errors[1]

@@ -165,5 +165,5 @@ def test_validate_reports_every_bad_record_with_file_and_line(tmp_path, seeds_ou
     assert report.records == 4 and len(report.errors) == 4
     assert report.errors[0].startswith(f"{p}:2 (001_6573acb774b9cb6e): invalid article: ")
     assert "already used on line 1" in report.errors[1]
-    assert ":5: not valid JSON" in report.errors[2] and "reading stopped" in report.errors[2]
+    assert ":5: not valid JSON" in report.errors[2] and "fix or remove this line" in report.errors[2]
     assert "duplicate_of 'nope' is not an id in this file" in report.errors[3]

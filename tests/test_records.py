@@ -45,3 +45,11 @@ def test_quarantine_writes_only_when_needed(tmp_path):
         q.add(Reject(source="raw/a.txt", reason="empty file", raw=""))
     rec = json.loads(rejects_path(out).read_text())
     assert rec["source"] == "raw/a.txt" and rec["reason"] == "empty file"
+
+
+def test_on_error_skips_a_bad_line_and_keeps_reading(tmp_path):
+    p = tmp_path / "a.jsonl"
+    p.write_text('{"a": 1}\n{oops\n[1]\n{"a": 2}\n')
+    errors = []
+    assert [n for n, _ in iter_jsonl(p, on_error=errors.append)] == [1, 4]
+    assert [str(e).split(": ")[0] for e in errors] == [f"{p}:2", f"{p}:3"]
