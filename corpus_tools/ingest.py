@@ -38,7 +38,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import ValidationError
 
-from .article import Article, check_id
+from .article import check_id
 from .cluster import NUM_PERM, cluster, signatures
 from .decode import DecodeError, decode, preview
 from .parse import ParseError, parse_article

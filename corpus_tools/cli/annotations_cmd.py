@@ -7,7 +7,6 @@ from enum import Enum
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -16,8 +15,7 @@ from ..agreement import POOLED, AgreementReport, F1Score, LoadedAnnotations, com
 from ..labels import LabelScheme, load_scheme
 from ..records import Quarantine, RecordError, atomic_write, write_jsonl
 
-console = Console()
-err = Console(stderr=True, soft_wrap=True)
+from .console import console, err
 
 
 class RuleChoice(str, Enum):
@@ -56,7 +54,7 @@ def _load(folder: Path, articles: Path | None, labels: Path | None, ignore: list
     return loaded, scheme
 
 
-def print_report(report: AgreementReport, out: Console = console) -> None:
+def print_report(report: AgreementReport, out=console) -> None:
     """Rich tables of an agreement report."""
     out.print(f"annotators: {', '.join(report.annotators) or '(none)'}; articles: {report.articles_total}, "
               f"annotated by all: {report.articles_by_all}, compared: {report.articles_compared}")

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -28,8 +27,7 @@ doccano_app = typer.Typer(
     ),
     no_args_is_help=True,
 )
-console = Console()
-err = Console(stderr=True)
+from .console import console, err
 
 
 @contextlib.contextmanager

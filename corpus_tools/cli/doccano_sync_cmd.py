@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -24,8 +23,7 @@ from ..labels import DEFAULT_SCHEME_PATH, load_scheme
 from ..records import Quarantine, RecordError, read_models, write_jsonl
 from .doccano_cmd import doccano_app
 
-console = Console()
-err = Console(stderr=True)
+from .console import console, err
 
 DEFAULT_ARTICLES = Path("corpus/articles.jsonl")
 DEFAULT_GUIDELINE = DEFAULT_SCHEME_PATH.parent / "guidelines.md"

@@ -7,7 +7,6 @@ from enum import Enum
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
@@ -18,8 +17,7 @@ from ..labels import load_scheme
 from ..records import RecordError
 from ..stats import corpus_stats, iter_records, validate_file
 
-console = Console()
-err = Console(stderr=True)
+from .console import console, err
 
 
 class Kind(str, Enum):

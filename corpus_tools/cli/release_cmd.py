@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -19,8 +18,7 @@ release_app = typer.Typer(
     help="Build, compare, check and publish versioned dataset releases.\n\nExample: corpus-tools release build --version 1.0.0",
     no_args_is_help=True,
 )
-console = Console()
-err = Console(stderr=True)
+from .console import console, err
 
 
 @release_app.command("build")

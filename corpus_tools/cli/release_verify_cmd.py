@@ -9,12 +9,10 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-console = Console()
-err = Console(stderr=True)
+from .console import console, err
 
 
 def verify_cmd(
@@ -74,7 +72,7 @@ def publish_cmd(
 
     Example: corpus-tools release publish releases/v1.0.0 --repo-id my-org/my-corpus --dry-run
     """
-    from ..release.publish import PublishError, plan_release, publish_release, publish_to, resolve_token
+    from ..release.publish import PublishError, publish_release, publish_to, resolve_token
 
     if not release_dir.is_dir():
         err.print(f"[red]error:[/] {escape(str(release_dir))} is not a folder; pass a release folder such as releases/v1.0.0")

@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
 from ..schema_export import SCHEMA_DIR, export_schemas, stale_schemas
 
 schema_app = typer.Typer(help="JSON Schema files generated from the pydantic models.", no_args_is_help=True)
-console = Console(stderr=True)
+from .console import err as console
 
 
 @schema_app.command("export")
