@@ -35,3 +35,13 @@ def test_release_v1_card_says_what_the_corpus_is():
     assert "cc-by-4.0" in card and "remain the copyright of their publishers" in card
     assert "| PER |" in card and "| 41 |" in card  # counts per label
     assert (RELEASE / "CHANGELOG.md").read_text().strip().endswith("First release.")
+
+
+def test_release_v1_card_splits_are_complete_for_datasets():
+    """`datasets` ignores (with a warning) split info lacking name/num_bytes/num_examples."""
+    from corpus_tools.release.verify import read_card_header
+
+    header = read_card_header(RELEASE / "README.md")
+    for info in header["dataset_info"]:
+        for split in info["splits"]:
+            assert set(split) == {"name", "num_bytes", "num_examples"} and split["num_bytes"] > 0

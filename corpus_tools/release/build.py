@@ -828,7 +828,7 @@ def _build_into(
         fh.write(render_svg(sections, f"{cfg.pretty_name} {version}: label counts"))
 
     card = render_card(cfg, scheme, version=version, rows=rows, stats=stats, partial=partial, agreement=agreement,
-                       changes_md=render_changes(diff))
+                       changes_md=render_changes(diff), split_bytes=uncompressed_split_bytes(tmp))
     with atomic_write(tmp / "README.md") as fh:
         fh.write(card)
     write_croissant(tmp, cfg)
@@ -844,6 +844,20 @@ def _build_into(
         previous_version=prev_version, bump=bump, required_bump=diff.required_bump(), diff=diff,
         agreement=agreement, warnings=warnings, workers=n_workers,
     )
+
+
+def uncompressed_split_bytes(release_dir: Path) -> dict[str, dict[str, int]]:
+    """Uncompressed data bytes per config and split, from the Parquet footers (the card's
+    ``num_bytes``; deterministic, unlike a measure of Arrow memory)."""
+    out: dict[str, dict[str, int]] = {}
+    for c in CONFIGS:
+        for s in SPLITS:
+            total = 0
+            for f in sorted((release_dir / "data" / c).glob(f"{s}-*.parquet")):
+                meta = pq.ParquetFile(f).metadata
+                total += sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+            out.setdefault(c, {})[s] = total
+    return out
 
 
 def settings_sha256(cfg: ReleaseConfig) -> str:

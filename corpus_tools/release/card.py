@@ -43,8 +43,13 @@ def size_category(n: int) -> str:
     return "1M<n<10M"
 
 
-def card_header(config: ReleaseConfig, scheme: LabelScheme, rows: dict[str, dict[str, int]]) -> dict[str, Any]:
+def card_header(
+    config: ReleaseConfig, scheme: LabelScheme, rows: dict[str, dict[str, int]], split_bytes: dict[str, dict[str, int]] | None = None
+) -> dict[str, Any]:
+    """The YAML header. ``split_bytes`` (uncompressed bytes per config and split) fills each
+    split's ``num_bytes``: without it ``datasets`` warns that the splits are malformed."""
     ds = config.dataset
+    split_bytes = split_bytes or {}
     return {
         "pretty_name": ds.pretty_name,
         "language": list(ds.language),
@@ -69,7 +74,10 @@ def card_header(config: ReleaseConfig, scheme: LabelScheme, rows: dict[str, dict
             {
                 "config_name": c,
                 "features": features_for(c, scheme)._to_yaml_list(),
-                "splits": [{"name": s, "num_examples": rows[c][s]} for s in _loadable(rows, c)],
+                "splits": [
+                    {"name": s, "num_bytes": split_bytes.get(c, {}).get(s, 0), "num_examples": rows[c][s]}
+                    for s in _loadable(rows, c)
+                ],
             }
             for c in CONFIGS
             if _loadable(rows, c)
@@ -123,10 +131,11 @@ def render_card(
     partial: bool,
     agreement: Any,
     changes_md: str,
+    split_bytes: dict[str, dict[str, int]] | None = None,
 ) -> str:
     """The full README.md text."""
     ds = config.dataset
-    header = yaml.safe_dump(card_header(config, scheme, rows), sort_keys=False, allow_unicode=True, width=1000)
+    header = yaml.safe_dump(card_header(config, scheme, rows, split_bytes), sort_keys=False, allow_unicode=True, width=1000)
     doc_rows = rows.get("documents", {})
     out: list[str] = ["---", header.rstrip("\n"), "---", "", f"# {ds.pretty_name}", ""]
     out += [f"Version {version}, released {config.release_date.isoformat()}.", ""]
