@@ -76,6 +76,16 @@ def alias_key(token: str) -> str:
     return key[4:] if key.startswith("www.") else key
 
 
+def _memo(cache: dict, key: str, compute):
+    """``compute(key)`` once per key; the cache is emptied when full (bounded memory)."""
+    hit = cache.get(key, _MISS)
+    if hit is _MISS:
+        if len(cache) >= _CACHE_SIZE:
+            cache.clear()
+        hit = cache[key] = compute(key)
+    return hit
+
+
 class OutletTable:
     """Alias lookup over the outlet entries; built once per process."""
 
@@ -100,13 +110,7 @@ class OutletTable:
 
     def lookup(self, token: str) -> OutletMatch | None:
         """The outlet a token names: a table alias, else any domain-looking token, else None."""
-        cache = self._lookup_cache
-        hit = cache.get(token, _MISS)
-        if hit is _MISS:
-            if len(cache) >= _CACHE_SIZE:
-                cache.clear()
-            hit = cache[token] = self._lookup(token)
-        return hit
+        return _memo(self._lookup_cache, token, self._lookup)
 
     def _lookup(self, token: str) -> OutletMatch | None:
         key = alias_key(token)
@@ -135,13 +139,7 @@ class OutletTable:
 
     def known(self, token: str) -> OutletMatch | None:
         """Like ``lookup`` but only table entries (for free-text mentions such as logos)."""
-        cache = self._known_cache
-        hit = cache.get(token, _MISS)
-        if hit is _MISS:
-            if len(cache) >= _CACHE_SIZE:
-                cache.clear()
-            hit = cache[token] = self._known(token)
-        return hit
+        return _memo(self._known_cache, token, self._known)
 
     def _known(self, token: str) -> OutletMatch | None:
         e = self._by_alias.get(alias_key(token))
