@@ -6,10 +6,13 @@ from pathlib import Path
 
 import typer
 
+from .console import err as console
 from ..schema_export import SCHEMA_DIR, export_schemas, stale_schemas
 
-schema_app = typer.Typer(help="JSON Schema files generated from the pydantic models.", no_args_is_help=True)
-from .console import err as console
+schema_app = typer.Typer(
+    help="JSON Schema files generated from the pydantic models.\n\nExample: corpus-tools schema check",
+    no_args_is_help=True,
+)
 
 
 @schema_app.command("export")
