@@ -32,6 +32,8 @@ from pathlib import Path
 
 import httpx
 
+from ..records import atomic_write
+
 log = logging.getLogger(__name__)
 
 DOCCANO_VERSION = "1.8.4"
@@ -333,9 +335,8 @@ class DoccanoServer:
             (self.data_dir / sub).mkdir(parents=True, exist_ok=True)
         target = self.data_dir / "settings" / f"{SETTINGS_MODULE}.py"
         if not target.exists() or target.read_text() != _SETTINGS_SOURCE:
-            tmp = target.with_suffix(".tmp")
-            tmp.write_text(_SETTINGS_SOURCE)
-            os.replace(tmp, target)
+            with atomic_write(target) as fh:
+                fh.write(_SETTINGS_SOURCE)
 
     def start(self) -> "DoccanoServer":
         """Init the database, create the admin, start web app + worker, wait for /v1/health/."""
@@ -373,9 +374,8 @@ class DoccanoServer:
         try:
             self._web = self._spawn(web_cmd, self.web_log, env)
             self._worker = self._spawn([str(bin_dir / "doccano"), "task", "--concurrency", "1"], self.worker_log, env)
-            tmp = self.pid_file.with_name(f".{self.pid_file.name}.tmp")
-            tmp.write_text(f"{self._web.pid} {self._worker.pid} {self.port}\n")
-            os.replace(tmp, self.pid_file)
+            with atomic_write(self.pid_file) as fh:
+                fh.write(f"{self._web.pid} {self._worker.pid} {self.port}\n")
             self._wait_healthy(t0 + self.start_timeout)
         except BaseException:
             self.stop()
