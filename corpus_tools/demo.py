@@ -17,7 +17,7 @@ import secrets
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,7 +102,7 @@ def run_demo(
     def step(name: str) -> Iterator[dict]:
         info: dict = {}
         t0 = time.perf_counter()
-        with stage(name) if stage else _nullcontext():
+        with stage(name) if stage else nullcontext():
             try:
                 yield info
             except DemoError:
@@ -189,8 +189,3 @@ def run_demo(
             raise DemoError("release verification failed: " + "; ".join(f"{p.path}: {p.message}" for p in verified.problems[:5]))
         info["summary"] = "checksums, schema, load_dataset (offline) and Croissant OK"
     return report
-
-
-@contextmanager
-def _nullcontext() -> Iterator[None]:
-    yield
