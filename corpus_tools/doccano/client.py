@@ -600,6 +600,11 @@ class DoccanoClient:
             raise DoccanoError(f"export of project {project_id}: expected a zip file, got {r.headers.get('content-type')!r}: {r.text[:200]}")
         return r.content
 
+    def export_formats(self, project_id: int) -> list[dict]:
+        """The export formats of a project; it needs the same project-admin role as ``export``,
+        so it is also the cheap check that the user may export the project."""
+        return self._get(f"/v1/projects/{project_id}/download-format")
+
     def export_files(self, project_id: int, format: str = "JSONL", export_approved: bool = False, **kw: Any) -> dict[str, bytes]:
         """The export unpacked: ``{file name in the zip: content}``."""
         with zipfile.ZipFile(io.BytesIO(self.export(project_id, format, export_approved, **kw))) as zf:

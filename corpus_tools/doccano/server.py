@@ -17,6 +17,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import fcntl
+import json
 import logging
 import os
 import secrets
@@ -28,7 +29,9 @@ import sys
 import textwrap
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -226,6 +229,101 @@ def _backend_dir(venv: Path) -> Path:
     return found[0]
 
 
+def server_env(data_dir: Path, port: int, venv: Path, secret_key: str) -> dict[str, str]:
+    """The environment of every process run in the server venv on ``data_dir`` (web app,
+    worker, bootstrap, local exporter). Our own DOCCANO_*/DJANGO_*/PYTHON* variables (the
+    password among them) are dropped, so they never reach Doccano's processes."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOCCANO_", "DJANGO_", "CELERY_", "PYTHON"))}
+    env.update(
+        {
+            "PYTHONPATH": str(data_dir / "settings"),
+            "PYTHONUNBUFFERED": "1",
+            "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
+            "DOCCANO_HOME": str(data_dir),
+            "DATABASE_URL": f"sqlite:///{data_dir / 'db.sqlite3'}",
+            "MEDIA_ROOT": str(data_dir / "media"),
+            "STANDALONE": "True",
+            "DEBUG": "False",
+            "SECRET_KEY": secret_key,
+            "CORPUS_TOOLS_DOCCANO_DATA": str(data_dir),
+            "CORPUS_TOOLS_DOCCANO_PORT": str(port),
+            "CORPUS_TOOLS_DOCCANO_BACKEND": str(_backend_dir(venv)),
+        }
+    )
+    return env
+
+
+# --------------------------------------------------------------------------- running servers
+# Each server we start leaves a small record (no secret in it) under the cache folder, keyed by
+# its port, so that a client given only DOCCANO_URL can tell that the server is ours and where
+# its data folder and virtualenv are (the local export reads the database directly).
+
+
+def records_dir() -> Path:
+    return cache_dir() / "doccano-servers"
+
+
+def _record_path(port: int) -> Path:
+    return records_dir() / f"127.0.0.1-{int(port)}.json"
+
+
+@dataclass(frozen=True)
+class ServerRecord:
+    """A running Doccano started by our code: where its data and virtualenv are."""
+
+    port: int
+    data_dir: Path
+    venv: Path
+    web_pid: int
+    worker_pid: int
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "db.sqlite3"
+
+    @property
+    def python(self) -> Path:
+        return self.venv / "bin" / "python"
+
+
+def _port_of(url: str) -> int | None:
+    """The port of a loopback http URL with no path (what our servers answer on), else None."""
+    try:
+        u = urlsplit(url.strip())
+        port = u.port
+    except ValueError:
+        return None
+    if u.scheme != "http" or u.hostname not in ("127.0.0.1", "localhost") or u.path.strip("/") or u.query:
+        return None
+    return port or 80
+
+
+def find_server(url: str) -> ServerRecord | None:
+    """The record of the server we started that answers at ``url``, or None when ``url`` is
+    not one of ours (remote, another data folder's record is stale, the process is gone)."""
+    port = _port_of(url)
+    if port is None:
+        return None
+    try:
+        data = json.loads(_record_path(port).read_text(encoding="utf-8"))
+        rec = ServerRecord(int(data["port"]), Path(data["data_dir"]), Path(data["venv"]), int(data["web_pid"]), int(data["worker_pid"]))
+    except (FileNotFoundError, ValueError, KeyError, TypeError):
+        return None
+    try:  # the gunicorn that wrote the record must still be the one bound to this port
+        cmdline = Path(f"/proc/{rec.web_pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    if rec.port != port or b"gunicorn" not in cmdline or f"127.0.0.1:{port}".encode() not in cmdline:
+        return None
+    if not (rec.db_path.is_file() and rec.python.exists()):
+        return None
+    return rec
+
+
 class DoccanoServer:
     """One local Doccano: gunicorn on 127.0.0.1:port + one Celery worker, data in ``data_dir``.
 
@@ -310,25 +408,7 @@ class DoccanoServer:
         return alive
 
     def _env(self) -> dict[str, str]:
-        settings_dir = self.data_dir / "settings"
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DOCCANO_", "DJANGO_", "CELERY_", "PYTHON"))}
-        env.update(
-            {
-                "PYTHONPATH": str(settings_dir),
-                "PYTHONUNBUFFERED": "1",
-                "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
-                "DOCCANO_HOME": str(self.data_dir),
-                "DATABASE_URL": f"sqlite:///{self.data_dir / 'db.sqlite3'}",
-                "MEDIA_ROOT": str(self.data_dir / "media"),
-                "STANDALONE": "True",
-                "DEBUG": "False",
-                "SECRET_KEY": self._secret_key,
-                "CORPUS_TOOLS_DOCCANO_DATA": str(self.data_dir),
-                "CORPUS_TOOLS_DOCCANO_PORT": str(self.port),
-                "CORPUS_TOOLS_DOCCANO_BACKEND": str(_backend_dir(self.venv)),
-            }
-        )
-        return env
+        return server_env(self.data_dir, self.port, self.venv, self._secret_key)
 
     def _prepare_data_dir(self) -> None:
         for sub in ("settings", "media", "filepond-temp-uploads", "logs"):
@@ -376,6 +456,7 @@ class DoccanoServer:
             self._worker = self._spawn([str(bin_dir / "doccano"), "task", "--concurrency", "1"], self.worker_log, env)
             with atomic_write(self.pid_file) as fh:
                 fh.write(f"{self._web.pid} {self._worker.pid} {self.port}\n")
+            self._write_record()
             self._wait_healthy(t0 + self.start_timeout)
         except BaseException:
             self.stop()
@@ -384,6 +465,20 @@ class DoccanoServer:
         atexit.register(self.stop)  # no orphaned server when the caller exits without stop()
         log.info("Doccano started at %s in %.1f s (pids %s)", self.url, self.start_seconds, self.pids)
         return self
+
+    def _write_record(self) -> None:
+        """Register this server under its port (see ``find_server``); paths and pids only."""
+        rec = {"port": self.port, "data_dir": str(self.data_dir), "venv": str(self.venv.resolve()), "web_pid": self._web.pid, "worker_pid": self._worker.pid}
+        with atomic_write(_record_path(self.port)) as fh:
+            json.dump(rec, fh)
+
+    def _remove_record(self, web_pid: int) -> None:
+        path = _record_path(self.port)
+        try:
+            if json.loads(path.read_text(encoding="utf-8")).get("web_pid") == web_pid:  # ours, not a later server's
+                path.unlink()
+        except (FileNotFoundError, ValueError, AttributeError):
+            pass
 
     def _spawn(self, cmd: list[str], log_file: Path, env: dict) -> subprocess.Popen:
         with open(log_file, "ab") as fh:
@@ -476,6 +571,7 @@ class DoccanoServer:
         if procs:
             with contextlib.suppress(FileNotFoundError):
                 self.pid_file.unlink()
+            self._remove_record(procs[0].pid)
         self._web = self._worker = None
         atexit.unregister(self.stop)
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import tempfile
 import zipfile
 from collections import defaultdict
@@ -49,6 +50,7 @@ CATEGORIES_TASK = "DocumentClassification"
 DEFAULT_BATCH_SIZE = 5000  # Doccano commits every 1,000 rows itself; fewer imports = less overhead
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
+log = logging.getLogger(__name__)
 
 
 class SyncError(RuntimeError):
@@ -547,35 +549,75 @@ def parse_export(data: bytes) -> dict[str, list[dict]]:
 
 
 def export_project(client, project_id: int, *, approved: bool) -> dict[str, list[dict]]:
+    """One REST export (Doccano's Celery task) of a project, parsed: ``{username: rows}``."""
     return parse_export(client.export(project_id, "JSONL", export_approved=approved))
+
+
+VIA = ("auto", "local", "export")
+
+
+def export_projects(client, jobs: Sequence[tuple[int, bool]], *, via: str = "auto") -> tuple[list[dict[str, list[dict]]], str]:
+    """The export rows of each job ``(project id, confirmed only)`` and the path used
+    (``"local"`` or ``"export"``).
+
+    ``via="auto"`` reads the rows from the server's database when ``client`` talks to a server
+    started by our own code on this machine (``local_export``), else, or if that fails (with a
+    warning), runs Doccano's export tasks concurrently; ``"export"`` always uses Doccano's
+    export, ``"local"`` never. The local path first asks the API whether the user may export
+    each project, so permission errors are the export's.
+    """
+    if via not in VIA:
+        raise ValueError(f"via must be one of {VIA}, not {via!r}")
+    if not jobs:
+        return [], "export"
+    if via != "export":
+        from .local_export import LocalExportError, export_local, local_server_for
+
+        record = local_server_for(client.base_url) if client.username and client.token else None
+        if record is None and via == "local":
+            raise SyncError(f"{client.base_url} is not a Doccano started by corpus-tools on this machine (or no one is logged in); use Doccano's export")
+        if record is not None:
+            for pid in sorted({pid for pid, _ in jobs}):
+                client.export_formats(pid)  # 403/404 exactly where the export would fail
+            try:
+                return export_local(record, jobs, username=client.username, token=client.token), "local"
+            except LocalExportError as e:
+                if via == "local":
+                    raise SyncError(str(e)) from None
+                log.warning("%s; using Doccano's export instead", e)
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        return list(pool.map(lambda j: export_project(client, j[0], approved=j[1]), jobs)), "export"
 
 
 @dataclass
 class Snapshot:
-    """Everything one pull needs, fetched with four bulk exports (run concurrently)."""
+    """Everything one pull needs: four bulk exports (run concurrently), or the same rows read
+    from a local server's database (``source`` says which)."""
 
     spans: dict[str, list[dict]]
     spans_confirmed: dict[str, set[int]]
     categories: dict[str, list[dict]]
     categories_confirmed: dict[str, set[int]]
+    source: str = "export"
 
     @property
     def users(self) -> list[str]:
         return sorted(set(self.spans) | set(self.categories))
 
 
-def fetch_snapshot(client, project: ProjectInfo) -> Snapshot:
+def fetch_snapshot(client, project: ProjectInfo, *, via: str = "auto") -> Snapshot:
+    """The rows of both projects, all and confirmed-only (see ``export_projects`` for ``via``)."""
     jobs = [(project.spans_project_id, False), (project.spans_project_id, True)]
     if project.categories_project_id:
         jobs += [(project.categories_project_id, False), (project.categories_project_id, True)]
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        results = list(pool.map(lambda j: export_project(client, j[0], approved=j[1]), jobs))
+    results, source = export_projects(client, jobs, via=via)
     conf = lambda d: {u: {r["id"] for r in rows} for u, rows in d.items()}  # noqa: E731
     return Snapshot(
         spans=results[0],
         spans_confirmed=conf(results[1]),
         categories=results[2] if len(results) > 2 else {},
         categories_confirmed=conf(results[3]) if len(results) > 2 else {},
+        source=source,
     )
 
 
@@ -585,6 +627,7 @@ class PullReport:
     drift: list[Reject] = field(default_factory=list)  # text in Doccano differs from the article
     rejected: list[Reject] = field(default_factory=list)  # labels that do not validate
     users: list[str] = field(default_factory=list)
+    source: str = "export"  # where the rows came from: "local" database or Doccano's "export"
 
     @property
     def ok(self) -> bool:
@@ -601,7 +644,7 @@ def build_annotations(snapshot: Snapshot, project: ProjectInfo, articles: dict[s
     Drift check: the example text must equal the article text exactly (same ``text_sha256``);
     otherwise the labels are reported, not converted, so no span is ever silently shifted.
     """
-    report = PullReport(users=snapshot.users)
+    report = PullReport(users=snapshot.users, source=snapshot.source)
     shas: dict[str, str] = {}
     for user in snapshot.users:
         cat_rows = {r.get(META_KEY): r for r in snapshot.categories.get(user, [])}
@@ -657,14 +700,17 @@ def _annotation(user: str, art: Article, sha: str, srow: dict | None, crow: dict
     return Annotation.model_validate(data, context={"article": art, "scheme": scheme})
 
 
-def pull_annotations(client, project: ProjectInfo, articles: Sequence[Article] | dict[str, Article], *, scheme: LabelScheme | None = None) -> PullReport:
+def pull_annotations(
+    client, project: ProjectInfo, articles: Sequence[Article] | dict[str, Article], *, scheme: LabelScheme | None = None, via: str = "auto"
+) -> PullReport:
     """Fetch every annotator's labels in bulk and convert them back to code points.
 
     An example whose text no longer matches its article (by ``text_sha256``) is reported as
-    drift and left out, never written with shifted spans.
+    drift and left out, never written with shifted spans. ``via``: see ``export_projects``
+    (a server we started is read directly; ``"export"`` forces Doccano's export).
     """
     arts = articles if isinstance(articles, dict) else {a.id: a for a in articles}
-    return build_annotations(fetch_snapshot(client, project), project, arts, scheme)
+    return build_annotations(fetch_snapshot(client, project, via=via), project, arts, scheme)
 
 
 def group_by_annotator(annotations: Iterable[Annotation]) -> dict[str, list[Annotation]]:
@@ -685,9 +731,9 @@ class AnnotatorProgress:
     total: int
 
 
-def project_status(client, project: ProjectInfo) -> list[AnnotatorProgress]:
+def project_status(client, project: ProjectInfo, *, via: str = "auto") -> list[AnnotatorProgress]:
     """Per-annotator progress from the same bulk exports a pull uses."""
-    snap = fetch_snapshot(client, project)
+    snap = fetch_snapshot(client, project, via=via)
     total_ids = {r.get(META_KEY) for rows in snap.spans.values() for r in rows}
     out = []
     for user in snap.users:
