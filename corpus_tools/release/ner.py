@@ -27,6 +27,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import pyarrow as pa
@@ -51,50 +52,58 @@ def _flags(ch: str) -> int:
     return _WORD * word | _DIGIT * digit | _SPACE * space | _JOIN * joiner | _DIGIT_JOIN * digit_joiner
 
 
-_ASCII = np.array([_flags(chr(i)) for i in range(128)], dtype=np.uint8)
+#: ``bytes.translate`` table: the flags of each ASCII character (one C pass per batch of text).
+_ASCII_TABLE = bytes(_flags(chr(i)) for i in range(128)) + bytes([_flags("?")]) * 128
+assert _flags(" ") == _SPACE  # white space is never a word, digit or joiner: ``flags != _SPACE`` is "not space"
 
 
-def _classify(cps: np.ndarray) -> np.ndarray:
-    """The ``_WORD | _DIGIT | ...`` flags of an array of code points (one table lookup for ASCII)."""
-    flags = _ASCII[np.minimum(cps, 127)]
-    hi = cps >= 128
-    if hi.any():
-        uniq, inv = np.unique(cps[hi], return_inverse=True)
-        flags[hi] = np.array([_flags(chr(int(c))) for c in uniq], dtype=np.uint8)[inv]
-    return flags
+def _text_flags(text: str) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """The ``_WORD | _DIGIT | ...`` flags of each code point of ``text``, plus the positions and
+    code points of its non-ASCII characters (None for ASCII text). ASCII characters are looked
+    up with one ``bytes.translate``; only the distinct non-ASCII code points go through
+    ``unicodedata``."""
+    if text.isascii():
+        return np.frombuffer(text.encode("ascii").translate(_ASCII_TABLE), dtype=np.uint8), None, None
+    # "replace" writes one "?" per non-ASCII code point, so positions stay code-point positions.
+    flags = np.frombuffer(text.encode("ascii", "replace").translate(_ASCII_TABLE), dtype=np.uint8).copy()
+    cps = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+    hi = np.flatnonzero(cps >= 128)
+    hi_cps = cps[hi]
+    uniq, inv = np.unique(hi_cps, return_inverse=True)
+    flags[hi] = np.array([_flags(chr(c)) for c in uniq.tolist()], dtype=np.uint8)[inv]
+    return flags, hi, hi_cps
 
 
-def _token_bounds(cps: np.ndarray, cuts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end (exclusive) positions of the tokens of ``cps``; ``cuts`` force boundaries."""
-    n = len(cps)
+def _token_bounds(flags: np.ndarray, cuts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end (exclusive) positions of the tokens, from the character flags; ``cuts``
+    (any order, repeats allowed) force boundaries."""
+    n = len(flags)
     if n == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
-    flags = _classify(cps)
-    word = (flags & _WORD) > 0
-    space = (flags & _SPACE) > 0
-    w = word.copy()
+    w = (flags & _WORD).view(np.bool_)  # a fresh array of 0/1 (_WORD == 1): safe to edit in place
     # A joiner between two word characters (a separator between two digits) joins them.
     mid = np.flatnonzero(flags[1:-1] & (_JOIN | _DIGIT_JOIN)) + 1
     if len(mid):
         f, before, after = flags[mid], flags[mid - 1], flags[mid + 1]
         joined = ((f & _JOIN) > 0) & ((before & after & _WORD) > 0) | ((f & _DIGIT_JOIN) > 0) & ((before & after & _DIGIT) > 0)
         w[mid[joined]] = True
-    cont = np.zeros(n + 1, dtype=bool)  # cont[i]: character i continues the token of character i-1
-    cont[1:n] = w[1:] & w[:-1]
+    cont = w[1:] & w[:-1]  # cont[i]: character i+1 continues the token of character i
     if len(cuts):
-        cont[cuts] = False
-    nonspace = ~space
-    starts = np.flatnonzero(nonspace & ~cont[:n])
-    ends = np.flatnonzero(nonspace & ~cont[1:]) + 1
-    return starts, ends
+        inner = cuts[(cuts > 0) & (cuts < n)]
+        cont[inner - 1] = False
+    nonspace = flags != _SPACE
+    first = nonspace.copy()  # a token starts at a non-space character that continues nothing
+    first[1:] = nonspace[1:] > cont
+    last = nonspace.copy()  # and ends after a non-space character the next one does not continue
+    last[:-1] = nonspace[:-1] > cont
+    return np.flatnonzero(first), np.flatnonzero(last) + 1
 
 
 def tokenize(text: str, cuts: Iterable[int] = ()) -> list[tuple[int, int]]:
     """``(start, end)`` code-point offsets of the tokens of ``text`` (see the module rule)."""
-    cps = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
-    cut = np.array(sorted({c for c in cuts if 0 <= c <= len(text)}), dtype=np.int64)
-    starts, ends = _token_bounds(cps, cut)
+    cut = np.fromiter((c for c in cuts if 0 <= c <= len(text)), dtype=np.int64)
+    starts, ends = _token_bounds(_text_flags(text)[0], cut)
     return list(zip(starts.tolist(), ends.tolist()))
 
 
@@ -121,28 +130,33 @@ def non_overlapping(entities: Iterable[tuple[int, int, int]]) -> list[tuple[int,
 
 
 def ner_batch(docs: Sequence[NerDoc], schema: pa.Schema) -> pa.RecordBatch:
-    """Rows of the ``ner`` config (one per block, in document then block order) for ``docs``."""
+    """Rows of the ``ner`` config (one per block, in document then block order) for ``docs``.
+
+    All documents are joined by one ``"\\n"`` (white space, so no token crosses documents) and
+    tokenized at once; per-character work is a few NumPy passes over one byte per code point,
+    everything else is per token."""
     if not docs:
         return pa.RecordBatch.from_pylist([], schema=schema)
     texts = [d.text for d in docs]
-    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-    bases = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))  # texts joined by one "\n"
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    bases = np.zeros(len(docs), dtype=np.int64)  # texts joined by one "\n"
+    np.cumsum(lengths[:-1] + 1, out=bases[1:])
     big = "\n".join(texts)
-    cps = np.frombuffer(big.encode("utf-32-le"), dtype="<u4")
+    flags, hi, hi_cps = _text_flags(big)
 
     # Entities and block starts of all documents, shifted to positions in ``big``.
     ents = [non_overlapping(d.entities) for d in docs]
-    n_ents = np.fromiter((len(x) for x in ents), dtype=np.int64, count=len(docs))
-    flat = np.array([v for x in ents for e in x for v in e[:3]], dtype=np.int64).reshape(-1, 3)
+    n_ents = np.fromiter(map(len, ents), dtype=np.int64, count=len(docs))
+    flat = np.fromiter(chain.from_iterable(e[:3] for x in ents for e in x), dtype=np.int64, count=3 * int(n_ents.sum()))
+    flat = flat.reshape(-1, 3)
     shift = np.repeat(bases, n_ents)
     e_s, e_e, e_l = flat[:, 0] + shift, flat[:, 1] + shift, flat[:, 2]
     n_blocks = np.fromiter((len(d.blocks) for d in docs), dtype=np.int64, count=len(docs))
     blk_doc_a = np.repeat(np.arange(len(docs)), n_blocks)
-    blk_s_a = np.array([b[0] for d in docs for b in d.blocks], dtype=np.int64) + bases[blk_doc_a]
+    blk_s_a = np.fromiter((b[0] for d in docs for b in d.blocks), dtype=np.int64, count=int(n_blocks.sum())) + bases[blk_doc_a]
     blk_idx_a = np.arange(len(blk_doc_a)) - np.repeat(np.cumsum(n_blocks) - n_blocks, n_blocks)
-    blk_doc, blk_idx = blk_doc_a.tolist(), blk_idx_a.tolist()
-    cuts = np.unique(np.concatenate((e_s, e_e)))
-    starts, ends = _token_bounds(cps, cuts)
+    starts, ends = _token_bounds(flags, np.concatenate((e_s, e_e)))
+    n_tok = len(starts)
 
     # BIO tags: the entity (if any) whose [start, end) holds the token start.
     if len(e_s):
@@ -150,33 +164,34 @@ def ner_batch(docs: Sequence[NerDoc], schema: pa.Schema) -> pa.RecordBatch:
         safe = np.maximum(idx, 0)
         inside = (idx >= 0) & (starts < e_e[safe])
         prev_same = np.concatenate(([False], inside[:-1] & inside[1:] & (idx[:-1] == idx[1:])))
-        tags = np.where(inside, 1 + 2 * e_l[safe] + prev_same.astype(np.int64), 0).astype(np.int64)
+        tags = np.where(inside, 1 + 2 * e_l[safe] + prev_same, 0)
     else:
-        tags = np.zeros(len(starts), dtype=np.int64)
+        tags = np.zeros(n_tok, dtype=np.int64)
 
-    # Token strings straight from the UTF-8 bytes (no per-token Python objects).
-    utf8 = np.frombuffer(big.encode("utf-8"), dtype=np.uint8)
-    if len(utf8) == len(cps):  # pure ASCII: byte positions are code-point positions
-        b_starts, b_ends = starts, ends
-    else:
-        utf8_len = 1 + (cps >= 0x80).astype(np.int64) + (cps >= 0x800) + (cps >= 0x10000)
-        bytepos = np.concatenate(([0], np.cumsum(utf8_len)))
-        b_starts, b_ends = bytepos[starts], bytepos[ends]
-    mark = np.zeros(len(utf8) + 1, dtype=np.int8)
-    mark[b_starts] += 1
-    mark[b_ends] -= 1
-    data = utf8[np.cumsum(mark[:-1], dtype=np.int8) > 0]  # tokens never overlap: the sum is 0 or 1
-    tok_bytes = b_ends - b_starts
-    str_offsets = np.concatenate(([0], np.cumsum(tok_bytes))).astype(np.int32)
-    tokens = pa.StringArray.from_buffers(len(starts), pa.py_buffer(str_offsets), pa.py_buffer(data))
+    # Token strings straight from the UTF-8 bytes: a string array over [start0, end0, start1,
+    # end1, ...] holds tokens and the gaps between them; ``take`` keeps every other one.
+    if hi is None:  # ASCII: byte positions are code-point positions
+        utf8, b_starts, b_ends = big.encode("ascii"), starts, ends
+    else:  # each non-ASCII code point before a position adds 1-3 bytes
+        utf8 = big.encode("utf-8")
+        extra = np.zeros(len(hi) + 1, dtype=np.int64)
+        np.cumsum((hi_cps >= 0x80).astype(np.int64) + (hi_cps >= 0x800) + (hi_cps >= 0x10000), out=extra[1:])
+        b_starts = starts + extra[np.searchsorted(hi, starts)]
+        b_ends = ends + extra[np.searchsorted(hi, ends)]
+    bounds = np.empty(2 * n_tok, dtype=np.int32)
+    bounds[0::2], bounds[1::2] = b_starts, b_ends
+    with_gaps = pa.StringArray.from_buffers(max(2 * n_tok - 1, 0), pa.py_buffer(bounds), pa.py_buffer(utf8))
+    tokens = with_gaps.take(pa.array(np.arange(0, 2 * n_tok - 1, 2, dtype=np.int64)))
 
-    tok_doc = np.searchsorted(bases, starts, side="right") - 1
-    local_s = (starts - bases[tok_doc]).astype(np.int32)
-    local_e = (ends - bases[tok_doc]).astype(np.int32)
-    list_offsets = pa.array(
-        np.concatenate((np.searchsorted(starts, blk_s_a, side="left"), [len(starts)])).astype(np.int32)
-    )
-    article_ids = [docs[k].article_id for k in blk_doc]
+    tok_offsets = np.empty(len(blk_s_a) + 1, dtype=np.int32)
+    tok_offsets[:-1] = np.searchsorted(starts, blk_s_a, side="left")
+    tok_offsets[-1] = n_tok
+    base_of_tok = np.repeat(bases[blk_doc_a], np.diff(tok_offsets))
+    local_s = (starts - base_of_tok).astype(np.int32)
+    local_e = (ends - base_of_tok).astype(np.int32)
+    list_offsets = pa.array(tok_offsets)
+    blk_idx = blk_idx_a.tolist()
+    article_ids = [docs[k].article_id for k in blk_doc_a.tolist()]
     columns = {
         "id": pa.array([f"{a}:{i}" for a, i in zip(article_ids, blk_idx)], type=pa.string()),
         "article_id": pa.array(article_ids, type=pa.string()),
@@ -184,6 +199,6 @@ def ner_batch(docs: Sequence[NerDoc], schema: pa.Schema) -> pa.RecordBatch:
         "tokens": pa.ListArray.from_arrays(list_offsets, tokens),
         "token_starts": pa.ListArray.from_arrays(list_offsets, pa.array(local_s)),
         "token_ends": pa.ListArray.from_arrays(list_offsets, pa.array(local_e)),
-        "ner_tags": pa.ListArray.from_arrays(list_offsets, pa.array(tags)),
+        "ner_tags": pa.ListArray.from_arrays(list_offsets, pa.array(tags.astype(np.int64, copy=False))),
     }
     return pa.RecordBatch.from_arrays([columns[f.name].cast(f.type) for f in schema], schema=schema)
