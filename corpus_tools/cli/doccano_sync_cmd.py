@@ -33,6 +33,7 @@ UserOpt = typer.Option(None, "--username", envvar="DOCCANO_USERNAME", show_envva
 PasswordOpt = typer.Option(None, "--password", envvar="DOCCANO_PASSWORD", show_envvar=True, show_default=False, help="Doccano password; prompted for when unset. Prefer the env var: a flag shows in `ps`.")
 ProjectOpt = typer.Option(..., "--project", "-p", envvar="DOCCANO_PROJECT", show_envvar=True, help="Corpus project name (Doccano projects NAME and NAME-categories).")
 LabelsOpt = typer.Option(None, "--labels", help="Label scheme YAML (default: schema/labels.yaml).")
+ViaExportOpt = typer.Option(False, "--via-export", help="Use Doccano's export even when the server is a local one started by corpus-tools (slower).")
 
 
 def _fail(msg: str, code: int = 1) -> typer.Exit:
@@ -182,11 +183,17 @@ def pull_cmd(
     articles: Path = typer.Option(DEFAULT_ARTICLES, "--articles", help="Articles JSONL the labels must match."),
     project: str = ProjectOpt,
     labels: Path = LabelsOpt,
+    via_export: bool = ViaExportOpt,
     url: str = UrlOpt,
     username: str = UserOpt,
     password: str = PasswordOpt,
 ) -> None:
     """Export every annotator's labels, convert offsets to code points and write validated JSONL.
+
+    When DOCCANO_URL is a server started by `corpus-tools doccano serve` on this machine, the
+    labels are read from its database (read-only) after logging in through the API: the same
+    rows as Doccano's export, ~10x faster on large projects. Other servers, or --via-export,
+    use Doccano's own export.
 
     Example: corpus-tools doccano pull --project berita --out corpus/annotations/
     """
@@ -199,7 +206,8 @@ def pull_cmd(
     arts = {a.id: a for a in _load_articles(articles)}
     with _session(url, username, password) as client:
         with err.status("exporting from Doccano..."):
-            report = pull_annotations(client, get_project(client, project), arts, scheme=scheme)
+            report = pull_annotations(client, get_project(client, project), arts, scheme=scheme, via="export" if via_export else "auto")
+    err.print("labels read from the local Doccano database" if report.source == "local" else "labels read through Doccano's export")
     groups = group_by_annotator(report.annotations)
     for user, anns in groups.items():
         n = write_jsonl(out / f"{user}.jsonl", anns)

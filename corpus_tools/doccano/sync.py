@@ -17,8 +17,11 @@ project and (if there is one) in the categories project. Pre-annotations are imp
 pushing user's labels (Doccano attributes imported labels to the importer).
 
 Cost note (measured, see bench/bench_doccano.py): Doccano 1.8's export runs two SQL queries per
-relation (``ExportedRelation.to_dict`` follows both span foreign keys), so exporting a project
-with many relations is slow; pulls and the listing of already-pushed examples pay for it.
+relation (``ExportedRelation.to_dict`` follows both span foreign keys) and writes every member's
+file over all examples, so exporting a project with many relations is slow. When the server is
+one we started on this machine, pulls and the listing of already-pushed examples therefore read
+the same rows from its database instead (``export_projects``, ``local_export``); Doccano's
+export stays the path for any other server and can be forced with ``via="export"``.
 """
 
 from __future__ import annotations
@@ -214,14 +217,15 @@ class Existing:
     labelled: set[int] = field(default_factory=set)  # example ids on which any member has a label
 
 
-def list_existing(client, project_id: int) -> Existing:
+def list_existing(client, project_id: int, *, via: str = "auto") -> Existing:
     """Article ids of a project's examples, from one bulk export (REST paging costs ~12 ms per
-    example in Doccano 1.8; an export of 10,000 takes a few seconds). Empty projects cost one call."""
+    example in Doccano 1.8), read locally when the server is ours (see ``export_projects``).
+    Empty projects cost one call."""
     by_article: dict[str, list[tuple[int, str]]] = defaultdict(list)
     foreign = 0
     if client.count_examples(project_id) == 0:
         return Existing({})
-    files = export_project(client, project_id, approved=False)
+    files = export_projects(client, [(project_id, False)], via=via)[0][0]
     labelled = {r["id"] for rows in files.values() for r in rows if any(r.get(k) for k in ("entities", "relations", "label"))}
     rows = next(iter(files.values()), [])  # every member's file lists every example
     for row in rows:
@@ -346,10 +350,10 @@ class _ProjectPush:
     import_errors: list[dict] = field(default_factory=list)
 
 
-def _push_one(client, project: ProjectInfo, project_id: int, task: str, articles: Sequence[Article], pre: dict[str, Annotation], batch_size: int, progress: Progress | None) -> _ProjectPush:
+def _push_one(client, project: ProjectInfo, project_id: int, task: str, articles: Sequence[Article], pre: dict[str, Annotation], batch_size: int, progress: Progress | None, via: str = "auto") -> _ProjectPush:
     """List, de-duplicate, upload the missing articles, verify: one Doccano project."""
     out = _ProjectPush()
-    existing = list_existing(client, project_id)
+    existing = list_existing(client, project_id, via=via)
     out.duplicates_removed += remove_duplicates(client, project_id, existing)
     new_rows: list[dict] = []
     replace: list[int] = []
@@ -379,7 +383,7 @@ def _push_one(client, project: ProjectInfo, project_id: int, task: str, articles
     # A killed earlier run's import may have still been running on the server, or an import
     # may have lost rows: when the count is not exactly what we expect, list and fix again.
     if new_rows and client.count_examples(project_id) != before + len(new_rows):
-        after = list_existing(client, project_id)
+        after = list_existing(client, project_id, via=via)
         out.duplicates_removed += remove_duplicates(client, project_id, after)
         missing = [r[META_KEY] for r in new_rows if r[META_KEY] not in after.by_article]
         if missing:
@@ -400,6 +404,7 @@ def push_articles(
     scheme: LabelScheme | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Progress | None = None,
+    via: str = "auto",
 ) -> PushReport:
     """Upload the articles not yet in Doccano (bulk import, in batches), with pre-annotations.
 
@@ -407,7 +412,8 @@ def push_articles(
     left behind removed) before, and duplicates checked again after, the upload. An article
     whose text changed is reported; with ``update_changed`` its text is replaced and every
     user's spans re-anchored where the old span text occurs exactly once in the new text;
-    otherwise the article is flagged and left as it is, never shifted.
+    otherwise the article is flagged and left as it is, never shifted. ``via``: how existing
+    examples are listed (see ``export_projects``).
     """
     report = PushReport()
     by_id: dict[str, Article] = {}
@@ -423,7 +429,7 @@ def push_articles(
     # The two projects are pushed side by side: their imports queue back to back on the
     # server's worker instead of waiting for each other's round trips.
     with ThreadPoolExecutor(max_workers=len(targets)) as pool:
-        futures = [pool.submit(_push_one, client, project, pid, task, articles, pre, batch_size, progress) for pid, task in targets]
+        futures = [pool.submit(_push_one, client, project, pid, task, articles, pre, batch_size, progress, via) for pid, task in targets]
         parts = [f.result() for f in futures]
     changed: set[str] = set()
     for task, part in zip((t for _, t in targets), parts):
@@ -437,7 +443,7 @@ def push_articles(
     report.unchanged = len(articles) - report.created - len(changed)
     report.changed = sorted(changed)
     if changed and update_changed:
-        _update_changed(client, project, [by_id[a] for a in report.changed], report)
+        _update_changed(client, project, [by_id[a] for a in report.changed], report, via)
     return report
 
 
@@ -480,8 +486,8 @@ def _update_span(client, project_id: int, example_id: int, span_id: int, start: 
         client._request("PATCH", path, json={"start_offset": start, "end_offset": end}, idempotent=True)
 
 
-def _update_changed(client, project: ProjectInfo, articles: list[Article], report: PushReport) -> None:
-    exported = export_project(client, project.spans_project_id, approved=False)
+def _update_changed(client, project: ProjectInfo, articles: list[Article], report: PushReport, via: str = "auto") -> None:
+    exported = export_projects(client, [(project.spans_project_id, False)], via=via)[0][0]
     ids = {a.id for a in articles}
     # article id -> (example id, old text, [(user, span)])
     spans_of: dict[str, list[tuple[str, dict]]] = defaultdict(list)
@@ -492,7 +498,7 @@ def _update_changed(client, project: ProjectInfo, articles: list[Article], repor
             if aid in ids:
                 example_of[aid] = (row["id"], row["text"])
                 spans_of[aid].extend((user, s) for s in row.get("entities") or [])
-    cats = list_existing(client, project.categories_project_id).by_article if project.categories_project_id else {}
+    cats = list_existing(client, project.categories_project_id, via=via).by_article if project.categories_project_id else {}
     for art in articles:
         ex_id, old_text = example_of[art.id]
         old_map, new_map = OffsetMap(old_text, project.unit), OffsetMap(art.text, project.unit)
