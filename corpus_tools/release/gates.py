@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..annotation import Annotation, check_annotation
+from ..annotation import Annotation, check_annotation, scheme_index
 from ..article import Article
 from ..labels import LabelScheme
 from ..records import describe_validation_error
@@ -70,7 +70,8 @@ def validate_article(obj: dict, where: str) -> Article | GateFailure:
 
 def labels_outside_scheme(ann: Annotation, scheme: LabelScheme) -> list[str]:
     """Descriptions of every label of ``ann`` that the scheme does not define."""
-    ents, rels, cats = set(scheme.entity_names), set(scheme.relation_names), set(scheme.category_names)
+    idx = scheme_index(scheme)
+    ents, rels, cats = idx.entities, idx.relations, idx.categories
     bad = [f"span {s.id} label {s.label!r}" for s in ann.spans if s.label not in ents]
     bad += [f"relation {r.id} label {r.label!r}" for r in ann.relations if r.label not in rels]
     bad += [f"category {c.label!r}" for c in ann.categories if c.label not in cats]
