@@ -47,14 +47,14 @@ makes it O(n log n) per band, so a million articles is 128 sorts of a million ke
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
 NUM_PERM = 256
 BANDS = 128
 ROWS = NUM_PERM // BANDS
-assert ROWS == 2, "_band_keys packs exactly two uint32 rows into one uint64 key"
+assert ROWS == 2, "band_keys packs exactly two uint32 rows into one uint64 key"
 SHINGLE_WORDS = 3
 STORY_THRESHOLD = 0.10
 DUPLICATE_THRESHOLD = 0.80
@@ -108,26 +108,37 @@ def _word_hashes(pieces: list[str]) -> tuple[np.ndarray, np.ndarray]:
     Punctuation block (E2 80|81 xx: dashes, curly quotes, ellipsis, zero-width spaces). A word's
     hash is a polynomial rolling hash read off one prefix sum over the group's bytes and made
     independent of the word's position by a fixed power, so it needs no per-byte gathers.
+    The multi-byte punctuation is searched for only when its first two bytes occur at all.
     """
-    joined = "\x00" + "\x00".join(pieces) + "\x00"
-    arr = np.frombuffer(joined.encode("utf-8", errors="replace"), dtype=np.uint8)
+    encoded = [p.encode("utf-8", errors="replace") for p in pieces]
+    data = b"\x00" + b"\x00".join(encoded) + b"\x00"
+    arr = np.frombuffer(data, dtype=np.uint8)
     size = arr.size
     low = arr | np.uint8(0x20)
     is_word = arr >= 0x80
     is_word |= (low - np.uint8(97)) < 26
     is_word |= (arr - np.uint8(48)) < 10
-    p = np.flatnonzero((arr[:-2] == 0xE2) & ((arr[1:-1] == 0x80) | (arr[1:-1] == 0x81)))
-    is_word[p] = is_word[p + 1] = is_word[p + 2] = False
-    p = np.flatnonzero((arr[:-1] == 0xC2) & (arr[1:] >= 0xA0) & (arr[1:] <= 0xBF))
-    is_word[p] = is_word[p + 1] = False
-    edges = np.flatnonzero(is_word[1:] != is_word[:-1]) + 1
+    if b"\xe2\x80" in data or b"\xe2\x81" in data:
+        p = np.flatnonzero(arr[:-2] == 0xE2)
+        q = arr[p + 1]
+        p = p[(q == 0x80) | (q == 0x81)]
+        is_word[p] = is_word[p + 1] = is_word[p + 2] = False
+    if b"\xc2" in data:
+        p = np.flatnonzero(arr[:-1] == 0xC2)
+        q = arr[p + 1]
+        p = p[(q >= 0xA0) & (q <= 0xBF)]
+        is_word[p] = is_word[p + 1] = False
+    edges = np.flatnonzero(is_word[1:] != is_word[:-1])
+    edges += 1
     start, end = edges[0::2], edges[1::2]  # the first and last bytes are separators
     powers = _powers()
     acc = low.astype(np.uint64)
     acc *= powers[:size]
     np.cumsum(acc, out=acc)
     words = _fmix64((acc[end - 1] - acc[start - 1]) * powers[_POW_LEN - 1 - start])
-    piece = np.searchsorted(np.flatnonzero(arr == 0), start) - 1
+    # piece k's bytes start after the k+1 NULs before it: its words start at or after that
+    bounds = np.cumsum([len(e) + 1 for e in encoded])
+    piece = np.searchsorted(bounds, start, side="right")
     return words, piece
 
 
@@ -228,24 +239,42 @@ def _densify(sig: np.ndarray) -> np.ndarray:
     return sig
 
 
-def _band_keys(sigs: np.ndarray, band: int) -> np.ndarray:
-    """One uint64 per row: the band's two uint32 values side by side (exact, no hash collisions)."""
-    lo = band * ROWS
-    return (sigs[:, lo].astype(np.uint64) << _U64(32)) | sigs[:, lo + 1]
+def band_keys(sigs: np.ndarray) -> np.ndarray:
+    """The LSH band keys, shape ``(n, BANDS)`` uint64: band b's two uint32 bins side by side.
+
+    A zero-copy view of the signatures (exact keys, no hash collisions); ingest spills these
+    band by band to disk so clustering never needs all signatures in RAM.
+    """
+    return np.ascontiguousarray(sigs, dtype=np.uint32).view(np.uint64)
 
 
-def candidate_pairs(sigs: np.ndarray, *, bands: int = BANDS) -> tuple[np.ndarray, np.ndarray]:
-    """Row pairs ``(i, j)``, ``i < j``, sharing at least one of the first ``bands`` LSH bands."""
-    n = sigs.shape[0]
-    # after densification a row is either all EMPTY (no words) or has no EMPTY bin at all
-    maybe_empty = np.flatnonzero(sigs[:, 0] == EMPTY)
-    empty = maybe_empty[(sigs[maybe_empty] == EMPTY).all(axis=1)]
-    valid = np.setdiff1d(np.arange(n), empty) if empty.size else np.arange(n)
-    vs = sigs[valid] if empty.size else sigs  # no copy of the signatures in the common case
+def _band_reader(sigs: np.ndarray) -> Callable[[int], np.ndarray]:
+    keys = band_keys(sigs)
+    return lambda b: keys[:, b]
+
+
+def empty_rows(sigs: np.ndarray) -> np.ndarray:
+    """Rows that are all EMPTY (texts without a word): after densification a row is either all
+    EMPTY or has no EMPTY bin at all, so the first bin tells which rows to check."""
+    maybe = np.flatnonzero(sigs[:, 0] == EMPTY)
+    return maybe[(sigs[maybe] == EMPTY).all(axis=1)]
+
+
+def band_candidates(
+    n: int, band_key: Callable[[int], np.ndarray], *, empty: np.ndarray | None = None, bands: int = BANDS
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row pairs ``(i, j)``, ``i < j``, sharing at least one of the first ``bands`` LSH bands.
+
+    ``band_key(b)`` returns band b's n keys (from RAM or from a file: one band at a time is
+    all that is held); rows in ``empty`` never pair.
+    """
+    valid = np.setdiff1d(np.arange(n), empty) if empty is not None and empty.size else None
     found: list[np.ndarray] = []
     pending = 0
     for b in range(bands):
-        key = _band_keys(vs, b)
+        key = band_key(b)
+        if valid is not None:
+            key = key[valid]
         order = np.argsort(key, kind="stable")
         ks = key[order]
         eq = ks[1:] == ks[:-1]
@@ -254,7 +283,9 @@ def candidate_pairs(sigs: np.ndarray, *, bands: int = BANDS) -> tuple[np.ndarray
         member = np.zeros(ks.size, dtype=bool)
         member[1:] |= eq
         member[:-1] |= eq
-        g_keys, g_rows = ks[member], valid[order[member]]
+        g_keys, g_rows = ks[member], order[member]
+        if valid is not None:
+            g_rows = valid[g_rows]
         for dist in range(1, MAX_NEIGHBOURS + 1):
             if dist >= g_keys.size:
                 break
@@ -272,6 +303,25 @@ def candidate_pairs(sigs: np.ndarray, *, bands: int = BANDS) -> tuple[np.ndarray
     return codes // n, codes % n
 
 
+def candidate_pairs(sigs: np.ndarray, *, bands: int = BANDS) -> tuple[np.ndarray, np.ndarray]:
+    """Row pairs ``(i, j)``, ``i < j``, sharing at least one of the first ``bands`` LSH bands."""
+    return band_candidates(sigs.shape[0], _band_reader(sigs), empty=empty_rows(sigs), bands=bands)
+
+
+def band_equal_bins(i: np.ndarray, j: np.ndarray, band_key: Callable[[int], np.ndarray]) -> np.ndarray:
+    """Number of equal signature bins of each row pair, summed band by band (two bins a key)."""
+    counts = np.zeros(len(i), dtype=np.int64)
+    if not len(i):
+        return counts
+    low = _U64(0xFFFFFFFF)
+    for b in range(BANDS):
+        key = band_key(b)
+        x = key[i] ^ key[j]
+        counts += (x & low) == 0
+        counts += (x >> _U64(32)) == 0
+    return counts
+
+
 def estimate_jaccard(sigs: np.ndarray, i: np.ndarray, j: np.ndarray, *, chunk: int = 16_384) -> np.ndarray:
     """Estimated Jaccard of each row pair: the share of equal signature bins."""
     out = np.empty(len(i), dtype=np.float64)
@@ -283,7 +333,7 @@ def estimate_jaccard(sigs: np.ndarray, i: np.ndarray, j: np.ndarray, *, chunk: i
 def similar_pairs(sigs: np.ndarray, *, threshold: float = STORY_THRESHOLD) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Verified pairs: LSH candidates whose estimated Jaccard is >= ``threshold``."""
     i, j = candidate_pairs(sigs)
-    est = estimate_jaccard(sigs, i, j)
+    est = band_equal_bins(i, j, _band_reader(sigs)) / NUM_PERM
     keep = est >= threshold
     return i[keep], j[keep], est[keep]
 
@@ -310,6 +360,32 @@ def story_id_for(article_id: str) -> str:
     return sid if len(sid) <= 200 else "story-" + hashlib.blake2b(article_id.encode(), digest_size=16).hexdigest()
 
 
+def cluster_roots(
+    n: int,
+    band_key: Callable[[int], np.ndarray],
+    *,
+    empty: np.ndarray | None = None,
+    rank: np.ndarray | None = None,
+    story_threshold: float = STORY_THRESHOLD,
+    duplicate_threshold: float = DUPLICATE_THRESHOLD,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Story and duplicate roots of n rows, from their band keys only (see ``band_candidates``).
+
+    Roots are in rank space: ``story_root[rank[k]]`` is the rank of the story's earliest member
+    (``rank`` = each row's position in id order; None when the rows are already in id order,
+    as in ingest). Two passes over the bands: candidates, then the equal-bin counts.
+    """
+    i, j = band_candidates(n, band_key, empty=empty)
+    est = band_equal_bins(i, j, band_key) / NUM_PERM
+    keep = est >= story_threshold
+    i, j, est = i[keep], j[keep], est[keep]
+    if rank is not None:
+        i, j = rank[i], rank[j]
+    story_root = components(n, i, j)
+    dup = est >= duplicate_threshold
+    return story_root, components(n, i[dup], j[dup])
+
+
 def cluster(
     ids: Sequence[str],
     sigs: np.ndarray,
@@ -324,11 +400,9 @@ def cluster(
     order = sorted(range(n), key=ids.__getitem__)
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
-    i, j, est = similar_pairs(sigs, threshold=story_threshold)
-    ri, rj = rank[i], rank[j]
-    story_root = components(n, ri, rj)
-    dup = est >= duplicate_threshold
-    dup_root = components(n, ri[dup], rj[dup])
+    story_root, dup_root = cluster_roots(
+        n, _band_reader(sigs), empty=empty_rows(sigs), rank=rank, story_threshold=story_threshold, duplicate_threshold=duplicate_threshold
+    )
     story_ids: list[str] = []
     duplicate_of: list[str | None] = []
     for k in range(n):

@@ -28,10 +28,11 @@ import stat
 import tempfile
 import threading
 import time
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import partial
-from pathlib import Path
+from itertools import groupby
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pyarrow as pa
@@ -39,7 +40,7 @@ import pyarrow.parquet as pq
 from pydantic import ValidationError
 
 from .article import check_id
-from .cluster import NUM_PERM, cluster, signatures
+from .cluster import BANDS, band_keys, cluster_roots, empty_rows, signatures, story_id_for
 from .decode import DecodeError, decode, preview
 from .parse import ParseError, parse_article
 from .records import Quarantine, Reject, atomic_write, describe_validation_error, rejects_path
@@ -89,21 +90,71 @@ class InputFile:
     rel: str
 
 
+class FileList(Sequence[InputFile]):
+    """The inputs in id order, stored compactly so that memory stays flat as the corpus grows.
+
+    One fixed-width bytes array of ids, one blob of relative paths with offsets and one SRC
+    index per input: ~50 bytes an input instead of ~350 for a list of InputFile objects.
+    Items and slices are InputFile objects made on access.
+    """
+
+    def __init__(self, roots: Sequence[tuple[str, bool]], root: np.ndarray, ids: np.ndarray, rels: bytes, offsets: np.ndarray):
+        self.roots = list(roots)  # (SRC as given, is a single-file SRC)
+        self.root, self.ids, self.rels, self.offsets = root, ids, rels, offsets
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def id(self, k: int) -> str:
+        return self.ids[k].decode("ascii")
+
+    def rel(self, k: int) -> str:
+        return self.rels[self.offsets[k] : self.offsets[k + 1]].decode("utf-8", "surrogateescape")
+
+    def _item(self, k: int) -> InputFile:
+        src, single = self.roots[self.root[k]]
+        rel = self.rel(k)
+        return InputFile(id=self.id(k), path=src if single else os.path.join(src, rel), rel=rel)
+
+    def __getitem__(self, k):  # type: ignore[override]
+        if isinstance(k, slice):
+            return [self._item(i) for i in range(*k.indices(len(self)))]
+        if k < 0:
+            k += len(self)
+        if not 0 <= k < len(self):
+            raise IndexError(k)
+        return self._item(k)
+
+
 @dataclass
 class Discovery:
-    files: list[InputFile]
+    files: FileList
     rejects: list[Reject]
     ignored: int = 0
 
 
 @dataclass
 class BatchResult:
-    """What a worker sends back for one batch: JSON lines in id order, their signatures, rejects."""
+    """What a worker sends back for one batch: JSON lines in id order, their signatures, rejects,
+    and ``kept``, the position in the batch of each written input."""
 
     ids: list[str]
     lines: list[str]
     sigs: np.ndarray
     rejects: list[Reject]
+    kept: list[int] = field(default_factory=list)
+
+
+@dataclass
+class _Chunk:
+    """One batch as the pipeline ships it from a worker: file indices of the written rows,
+    their JSON lines as one UTF-8 blob, their signatures and the rejects."""
+
+    rows: np.ndarray
+    lines: bytes
+    sigs: np.ndarray
+    rejects: list[Reject]
+    stop: int
 
 
 @dataclass
@@ -133,68 +184,148 @@ def _reject_input(path: str, reason: str, raw: str | None = None) -> Reject:
     return Reject(source=path, reason=reason, raw=raw, stage="ingest")
 
 
+def _walk(top: str, rejects: list[Reject]) -> tuple[list[tuple[str, bool]], int]:
+    """``os.walk(top)`` top-down in sorted order without following folder links, on scandir
+    entries (so links are known without a stat): ``(rel, is_link)`` of every input-like file
+    (in walk order) and the number of other files. Folders named like inputs and folders that
+    cannot be listed are rejected."""
+    found: list[tuple[str, bool]] = []
+    ignored = 0
+    suffixes = TEXT_SUFFIXES + HTML_SUFFIXES
+    stack = [(top, "")]
+    while stack:
+        path, prefix = stack.pop()
+        dirs: list[tuple[str, bool]] = []
+        files: list[tuple[str, bool]] = []
+        try:
+            with os.scandir(path) as it:
+                for entry in it:
+                    try:
+                        is_dir = entry.is_dir()
+                    except OSError:
+                        is_dir = False
+                    (dirs if is_dir else files).append((entry.name, entry.is_symlink()))
+        except OSError as err:
+            rejects.append(_reject_input(str(err.filename), f"cannot list folder: {err.strerror}; check its permissions"))
+            continue
+        dirs.sort()
+        for name, _ in dirs:
+            if name.lower().endswith(suffixes):
+                full = os.path.join(path, name)
+                rejects.append(_reject_input(full, "is a folder, not a file (its name ends like an input file); rename it"))
+        for name, link in files:
+            if name.lower().endswith(suffixes):
+                found.append((prefix + name, link))
+            else:
+                ignored += 1
+        stack.extend((os.path.join(path, name), prefix + name + "/") for name, link in reversed(dirs) if not link)
+    return found, ignored
+
+
+def _stem(rel: str) -> str:
+    """The id a relative path gives: its file name without the last suffix (``Path.stem``)."""
+    return PurePosixPath(rel).stem
+
+
 def discover(srcs: Sequence[str | os.PathLike]) -> Discovery:
     """List the inputs under SRC files/folders (recursively ``*.txt``, ``*.html``, ``*.htm``).
 
     HTML inputs, stems that are not valid ids and repeated stems (the first by SRC order and
-    path wins) are rejected here; a missing SRC is a UsageError.
+    path wins) are rejected here; a missing SRC is a UsageError. The same file reached twice
+    (overlapping SRCs, links) is listed once: real paths are only resolved for inputs that share
+    a stem, unless some input is a symbolic link.
     """
     missing = [str(s) for s in srcs if not os.path.lexists(s)]
     if missing:
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
-    found: list[tuple[str, str, str]] = []  # (stem, path, rel) in SRC order, sorted within a SRC
     rejects: list[Reject] = []
     ignored = 0
+    roots: list[tuple[str, bool]] = []
+    root_of = array("i")  # per input found, in SRC order and path order within a SRC
+    rels: list[str] = []
+    any_link = False
     for src in map(str, srcs):
         if os.path.isdir(src):
-            def on_error(err: OSError) -> None:
-                rejects.append(_reject_input(str(err.filename), f"cannot list folder: {err.strerror}; check its permissions"))
-
-            entries: list[tuple[str, str]] = []
-            for dirpath, dirnames, filenames in os.walk(src, onerror=on_error):
-                dirnames.sort()
-                for name in dirnames:
-                    if name.lower().endswith(TEXT_SUFFIXES + HTML_SUFFIXES):
-                        full = os.path.join(dirpath, name)
-                        rejects.append(_reject_input(full, "is a folder, not a file (its name ends like an input file); rename it"))
-                for name in filenames:
-                    if name.lower().endswith(TEXT_SUFFIXES + HTML_SUFFIXES):
-                        full = os.path.join(dirpath, name)
-                        entries.append((full, os.path.relpath(full, src).replace(os.sep, "/")))
-                    else:
-                        ignored += 1
-            entries.sort(key=lambda e: e[1])
-            found.extend((Path(rel).stem, full, rel) for full, rel in entries)
+            entries, n_other = _walk(src, rejects)
+            ignored += n_other
+            entries.sort()
+            any_link = any_link or any(link for _, link in entries)
+            roots.append((src, False))
+            rels.extend(rel for rel, _ in entries)
+            root_of.extend(array("i", [len(roots) - 1]) * len(entries))
         elif os.path.isfile(src) or os.path.islink(src):
-            found.append((Path(src).stem, src, Path(src).name))
+            any_link = any_link or os.path.islink(src)
+            roots.append((src, True))
+            rels.append(Path(src).name)
+            root_of.append(len(roots) - 1)
         else:
             raise UsageError(f"{src}: not a regular file or folder")
-    claimed: dict[str, str] = {}
-    files: list[InputFile] = []
-    seen: set[str] = set()
-    for stem, path, rel in found:
-        real = os.path.realpath(path)
-        if real in seen:  # the same file reached twice (overlapping SRCs): not a conflict
+
+    def path_of(k: int) -> str:
+        src, single = roots[root_of[k]]
+        return src if single else os.path.join(src, rels[k])
+
+    stems = [_stem(rel) for rel in rels]
+    by_stem = sorted(range(len(rels)), key=stems.__getitem__)  # stable: SRC order within a stem
+    # the same file twice: without links only inputs with one stem can be one file
+    dropped: set[int] = set()
+    if any_link:
+        seen: set[str] = set()
+        for k in range(len(rels)):
+            real = os.path.realpath(path_of(k))
+            if real in seen:
+                dropped.add(k)
+            seen.add(real)
+    else:
+        for _, group in groupby(by_stem, key=stems.__getitem__):
+            run = list(group)
+            if len(run) > 1:
+                seen_run: set[str] = set()
+                for k in run:
+                    real = os.path.realpath(path_of(k))
+                    if real in seen_run:
+                        dropped.add(k)
+                    seen_run.add(real)
+    later: list[tuple[int, Reject]] = []  # rejects in the order the inputs were found
+    ok = bytearray(len(rels))
+    for k, rel in enumerate(rels):
+        if k in dropped:
             continue
-        seen.add(real)
-        if path.lower().endswith(HTML_SUFFIXES):
-            rejects.append(
-                _reject_input(path, "HTML input is not supported yet: save the article's text (copied from the page) as a .txt file")
+        if rel.lower().endswith(HTML_SUFFIXES):
+            later.append(
+                (k, _reject_input(path_of(k), "HTML input is not supported yet: save the article's text (copied from the page) as a .txt file"))
             )
             continue
         try:
-            check_id(stem)
+            check_id(stems[k])
         except ValueError as e:
-            rejects.append(_reject_input(path, f"file name does not give a valid article id (ids are file stems): {e}"))
+            later.append((k, _reject_input(path_of(k), f"file name does not give a valid article id (ids are file stems): {e}")))
             continue
-        if stem in claimed:
-            rejects.append(
-                _reject_input(path, f"duplicate id: {claimed[stem]} has the same file stem {stem!r}; ids are file stems, rename one")
+        ok[k] = 1
+    winners: list[int] = []
+    claimed = -1
+    for k in by_stem:
+        if not ok[k]:
+            continue
+        if claimed >= 0 and stems[claimed] == stems[k]:
+            later.append(
+                (k, _reject_input(path_of(k), f"duplicate id: {path_of(claimed)} has the same file stem {stems[k]!r}; ids are file stems, rename one"))
             )
             continue
-        claimed[stem] = path
-        files.append(InputFile(id=stem, path=path, rel=rel))
-    files.sort(key=lambda f: f.id)
+        claimed = k
+        winners.append(k)
+    later.sort(key=lambda kr: kr[0])
+    rejects.extend(r for _, r in later)
+    blob = [rels[k].encode("utf-8", "surrogateescape") for k in winners]
+    offsets = np.zeros(len(winners) + 1, dtype=np.int64)
+    np.cumsum([len(b) for b in blob], out=offsets[1:])
+    files = FileList(
+        roots,
+        np.array([root_of[k] for k in winners], dtype=np.int32),
+        np.array([stems[k].encode("ascii") for k in winners], dtype=bytes),
+        b"".join(blob),
+        offsets,
+    )
     return Discovery(files=files, rejects=rejects, ignored=ignored)
 
 
@@ -228,8 +359,9 @@ def process_batch(files: Sequence[InputFile], *, max_bytes: int = DEFAULT_MAX_BY
     ids: list[str] = []
     lines: list[str] = []
     texts: list[str] = []
+    kept: list[int] = []
     rejects: list[Reject] = []
-    for f in files:
+    for pos, f in enumerate(files):
         raw = b""
         text: str | None = None
         try:
@@ -253,33 +385,99 @@ def process_batch(files: Sequence[InputFile], *, max_bytes: int = DEFAULT_MAX_BY
         ids.append(f.id)
         lines.append(line)
         texts.append(article.text)
-    return BatchResult(ids=ids, lines=lines, sigs=signatures(texts), rejects=rejects)
+        kept.append(pos)
+    return BatchResult(ids=ids, lines=lines, sigs=signatures(texts), rejects=rejects, kept=kept)
 
 
-def _batches(files: Sequence[InputFile], size: int) -> Iterator[list[InputFile]]:
-    for i in range(0, len(files), size):
-        yield list(files[i : i + size])
+def _chunk(files: FileList, span: tuple[int, int], max_bytes: int, fallback_encoding: str | None) -> _Chunk:
+    """process_batch over ``files[start:stop]``, packed for the trip to the main process."""
+    res = process_batch(files[span[0] : span[1]], max_bytes=max_bytes, fallback_encoding=fallback_encoding)
+    blob = ("\n".join(res.lines) + "\n").encode("utf-8") if res.lines else b""
+    return _Chunk(rows=np.asarray(res.kept, dtype=np.int64) + span[0], lines=blob, sigs=res.sigs, rejects=res.rejects, stop=span[1])
 
 
-def _run_batches(
-    files: Sequence[InputFile], jobs: int, size: int, worker: Callable[[Sequence[InputFile]], BatchResult]
-) -> Iterator[BatchResult]:
-    """Ordered results; ``jobs > 1`` uses a process pool.
+_worker_args: tuple | None = None
+
+
+def _init_worker(files: FileList, max_bytes: int, fallback_encoding: str | None) -> None:
+    global _worker_args
+    _worker_args = (files, max_bytes, fallback_encoding)
+
+
+def _pool_chunk(span: tuple[int, int]) -> _Chunk:
+    files, max_bytes, fallback_encoding = _worker_args  # type: ignore[misc]
+    return _chunk(files, span, max_bytes, fallback_encoding)
+
+
+def _spans(n: int, size: int) -> list[tuple[int, int]]:
+    return [(i, min(i + size, n)) for i in range(0, n, size)]
+
+
+def _run_chunks(files: FileList, jobs: int, size: int, max_bytes: int, fallback_encoding: str | None) -> Iterator[_Chunk]:
+    """Ordered results; ``jobs > 1`` uses a process pool that receives only index ranges (the
+    compact file list goes to each worker once).
 
     Plain fork when this process runs no other thread (fast, and a caller's script needs no
     ``if __name__ == "__main__"`` guard); forkserver otherwise (e.g. under a rich progress bar's
     refresh thread), since forking a multi-threaded process can deadlock on a held lock.
     """
+    spans = _spans(len(files), size)
     if jobs <= 1 or len(files) <= 1:
-        yield from map(worker, _batches(files, size))
+        for span in spans:
+            yield _chunk(files, span, max_bytes, fallback_encoding)
         return
     if threading.active_count() == 1:
         ctx = multiprocessing.get_context("fork")
     else:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["corpus_tools.ingest"])
-    with ctx.Pool(jobs) as pool:
-        yield from pool.imap(worker, _batches(files, size), chunksize=1)
+    with ctx.Pool(jobs, initializer=_init_worker, initargs=(files, max_bytes, fallback_encoding)) as pool:
+        yield from pool.imap(_pool_chunk, spans, chunksize=1)
+
+
+class _BandSpill:
+    """LSH band keys of every written row, spilled band-major to a temp file beside the output
+    so clustering reads one band (8 bytes a row) at a time instead of holding every signature.
+
+    Rows are buffered ``buffer_rows`` at a time and written as one slice per band.
+    """
+
+    def __init__(self, path: Path, capacity: int, buffer_rows: int = 4096):
+        self.fd = os.open(path, os.O_RDWR)
+        self.capacity = max(capacity, 1)
+        os.ftruncate(self.fd, BANDS * self.capacity * 8)
+        self.buf = np.empty((buffer_rows, BANDS), dtype=np.uint64)
+        self.fill = 0
+        self.rows = 0  # rows on disk
+
+    def add(self, sigs: np.ndarray) -> None:
+        keys = band_keys(sigs)
+        while len(keys):
+            take = min(len(keys), len(self.buf) - self.fill)
+            self.buf[self.fill : self.fill + take] = keys[:take]
+            self.fill += take
+            keys = keys[take:]
+            if self.fill == len(self.buf):
+                self.flush()
+
+    def flush(self) -> None:
+        if not self.fill:
+            return
+        cols = np.ascontiguousarray(self.buf[: self.fill].T)
+        for b in range(BANDS):
+            os.pwrite(self.fd, cols[b], (b * self.capacity + self.rows) * 8)
+        self.rows += self.fill
+        self.fill = 0
+
+    def band(self, b: int) -> np.ndarray:
+        data = os.pread(self.fd, self.rows * 8, b * self.capacity * 8)
+        return np.frombuffer(data, dtype=np.uint64)
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
+_SUFFIX_BYTES = (_UNCLUSTERED_SUFFIX + "\n").encode()
 
 
 def finalize_line(line: str, story_id: str, duplicate_of: str | None) -> str:
@@ -291,16 +489,46 @@ def finalize_line(line: str, story_id: str, duplicate_of: str | None) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
-def _write_final(tmp: Path, out: Path, fmt: str, story_ids: list[str], duplicate_of: list[str | None]) -> None:
-    with open(tmp, encoding="utf-8") as src:
-        finals = (finalize_line(line.rstrip("\n"), s, d) for line, s, d in zip(src, story_ids, duplicate_of))
-        if fmt == "jsonl":
-            with atomic_write(out) as fh:
-                for line in finals:
-                    fh.write(line)
-                    fh.write("\n")
-        else:
-            write_parquet(out, (json.loads(line) for line in finals))
+def _final_lines(tmp: Path, files: FileList, rows: np.ndarray, story_root: np.ndarray, dup_root: np.ndarray) -> Iterator[bytes | memoryview]:
+    """The pass-1 lines with story_id/duplicate_of filled in, as byte pieces (the long head of
+    each line is passed through as a memoryview, not copied)."""
+    cut = len(_SUFFIX_BYTES)
+    block = 8192  # rows converted to Python ints at a time (no per-row numpy indexing)
+    with open(tmp, "rb") as src:
+        for lo in range(0, len(rows), block):
+            roots = rows[story_root[lo : lo + block]].tolist()
+            dups = dup_root[lo : lo + block]
+            dup_rows = rows[dups].tolist()
+            is_dup = (dups != np.arange(lo, lo + len(dups))).tolist()
+            for sroot, drow, has_dup in zip(roots, dup_rows, is_dup):
+                line = src.readline()
+                sid = story_id_for(files.id(sroot))
+                dup = files.id(drow) if has_dup else None
+                if line.endswith(_SUFFIX_BYTES):  # ids are plain ASCII (check_id): no JSON escaping needed
+                    yield memoryview(line)[:-cut]
+                    yield f',"story_id":"{sid}","duplicate_of":{"null" if dup is None else chr(34) + dup + chr(34)}}}\n'.encode()
+                else:
+                    yield (finalize_line(line.decode("utf-8").rstrip("\n"), sid, dup) + "\n").encode()
+
+
+def _write_final(tmp: Path, out: Path, fmt: str, files: FileList, rows: np.ndarray, story_root: np.ndarray, dup_root: np.ndarray) -> None:
+    pieces = _final_lines(tmp, files, rows, story_root, dup_root)
+    if fmt == "jsonl":
+        with atomic_write(out, "wb") as fh:
+            for piece in pieces:
+                fh.write(piece)
+    else:
+
+        def rows_of() -> Iterator[dict]:
+            head = b""
+            for piece in pieces:
+                if isinstance(piece, memoryview):
+                    head = bytes(piece)
+                    continue
+                yield json.loads(head + piece)
+                head = b""
+
+        write_parquet(out, rows_of())
 
 
 def write_parquet(out: str | os.PathLike, rows: Iterable[dict], *, batch_rows: int = 5000) -> int:
@@ -351,6 +579,7 @@ def ingest(
     seconds["discover"] = time.perf_counter() - t0
     reasons: dict[str, int] = {}
     out.parent.mkdir(parents=True, exist_ok=True)
+    temps: list[Path] = []
     with Quarantine(out) as quarantine:
 
         def reject(r: Reject) -> None:
@@ -360,54 +589,64 @@ def ingest(
 
         for r in found.rejects:
             reject(r)
-        ids: list[str] = []
-        sigs = np.empty((len(files), NUM_PERM), dtype=np.uint32)
-        done = 0
+        rows = np.empty(len(files), dtype=np.int64)  # file index of each written row (id order)
+        written = 0
+        empty: list[np.ndarray] = []
         t0 = time.perf_counter()
         progress("parse", 0, len(files))
-        worker = partial(process_batch, max_bytes=max_bytes, fallback_encoding=fallback_encoding)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".pass1.tmp", dir=out.parent)
-        os.close(fd)
-        tmp = Path(tmp_name)
         try:
-            with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-                size = max(1, min(BATCH_SIZE, -(-len(files) // (4 * jobs))))
-                for batch, res in zip(_batches(files, size), _run_batches(files, jobs, size, worker)):
-                    for line in res.lines:
-                        fh.write(line)
-                        fh.write("\n")
-                    sigs[len(ids) : len(ids) + len(res.ids)] = res.sigs
-                    ids.extend(res.ids)
-                    for r in res.rejects:
-                        reject(r)
-                    done += len(batch)
-                    progress("parse", done, len(files))
-            seconds["parse"] = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            progress("cluster", 0, 1)
-            story_ids, duplicate_of = cluster(ids, sigs[: len(ids)])
-            seconds["cluster"] = time.perf_counter() - t0
-            progress("cluster", 1, 1)
+            for suffix in (".pass1.tmp", ".bands.tmp"):
+                fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=suffix, dir=out.parent)
+                os.close(fd)
+                temps.append(Path(name))
+            spill = _BandSpill(temps[1], len(files))
+            try:
+                with open(temps[0], "wb") as fh:
+                    size = max(1, min(BATCH_SIZE, -(-len(files) // (4 * jobs))))
+                    for chunk in _run_chunks(files, jobs, size, max_bytes, fallback_encoding):
+                        fh.write(chunk.lines)
+                        m = len(chunk.rows)
+                        rows[written : written + m] = chunk.rows
+                        spill.add(chunk.sigs)
+                        e = empty_rows(chunk.sigs)
+                        if e.size:
+                            empty.append(e + written)
+                        written += m
+                        for r in chunk.rejects:
+                            reject(r)
+                        progress("parse", chunk.stop, len(files))
+                spill.flush()
+                progress("parse", len(files), len(files))
+                seconds["parse"] = time.perf_counter() - t0
+                t0 = time.perf_counter()
+                progress("cluster", 0, 1)
+                story_root, dup_root = cluster_roots(
+                    written, spill.band, empty=np.concatenate(empty) if empty else None
+                )
+                seconds["cluster"] = time.perf_counter() - t0
+                progress("cluster", 1, 1)
+            finally:
+                spill.close()
             t0 = time.perf_counter()
             progress("write", 0, 1)
-            _write_final(tmp, out, fmt, story_ids, duplicate_of)
+            rows = rows[:written]
+            _write_final(temps[0], out, fmt, files, rows, story_root, dup_root)
             seconds["write"] = time.perf_counter() - t0
             progress("write", 1, 1)
         finally:
-            if tmp.exists():
-                tmp.unlink()
-    sizes: dict[str, int] = {}
-    for s in story_ids:
-        sizes[s] = sizes.get(s, 0) + 1
+            for tmp in temps:
+                if tmp.exists():
+                    tmp.unlink()
+    sizes = np.bincount(story_root, minlength=1) if written else np.zeros(0, np.int64)
     return IngestReport(
         out=out,
         inputs=len(files) + len(found.rejects),
-        written=len(ids),
+        written=written,
         rejected=quarantine.count,
         rejects_file=rejects_path(out) if quarantine.count else None,
-        stories=len(sizes),
-        multi_article_stories=sum(1 for v in sizes.values() if v > 1),
-        duplicates=sum(d is not None for d in duplicate_of),
+        stories=int((sizes > 0).sum()),
+        multi_article_stories=int((sizes > 1).sum()),
+        duplicates=int((dup_root != np.arange(written)).sum()),
         ignored=found.ignored,
         seconds=seconds,
         reasons=reasons,

@@ -111,7 +111,7 @@ def test_failure_leaves_previous_output_untouched(tmp_path, monkeypatch):
     def boom(*a, **k):
         raise RuntimeError("cluster failed")
 
-    monkeypatch.setattr(ing, "cluster", boom)
+    monkeypatch.setattr(ing, "cluster_roots", boom)
     with pytest.raises(RuntimeError):
         ingest([RAW], out)
     assert out.read_text() == "previous\n"
