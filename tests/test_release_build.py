@@ -555,7 +555,7 @@ def test_document_batch_equals_rows_from_pylist():
     assert got.equals(expected) and got.nbytes == expected.nbytes
     for i in range(got.num_columns):
         assert [b is None for b in got.column(i).buffers()] == [b is None for b in expected.column(i).buffers()]
-    assert ents[2] == [] and ents[0] == [(e["start"], e["end"], e["label"]) for e in expected.to_pylist()[0]["entities"]]
+    assert ents.of(2) == [] and ents.of(0) == [(e["start"], e["end"], e["label"]) for e in expected.to_pylist()[0]["entities"]]
     assert expected.to_pylist()[0]["relations"]  # the corpus has relations, so they are compared too
     empty, _ = document_batch([], index, schema)
     assert empty.num_rows == 0 and empty.schema == schema

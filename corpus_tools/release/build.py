@@ -25,6 +25,7 @@ import hashlib
 import io
 import json
 import multiprocessing
+import operator
 import os
 import re
 import shutil
@@ -40,7 +41,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .. import __version__
-from ..annotation import Annotation
+from ..annotation import Annotation, Span
 from ..article import Article
 from ..labels import LabelScheme, load_scheme, scheme_sha256
 from ..records import UMASK, atomic_write
@@ -51,7 +52,7 @@ from .config import SPLITS, ParquetSection, ReleaseConfig, load_config
 from .features import CONFIGS, arrow_schema
 from .gates import GateError, GateFailure, check_agreement, measure_agreement, missing_annotation, validate_annotation, validate_article
 from .manifest import build_manifest, sha256_file, write_manifest
-from .ner import NerDoc, ner_batch, non_overlapping
+from .ner import NerDoc, ner_batch, ner_columns, non_overlapping
 from .splits import SplitAssigner, read_previous_splits
 
 #: Articles converted to Arrow at a time (the NER tokenizer is vectorised over a batch).
@@ -255,23 +256,22 @@ class ChunkContext:
 
 
 @dataclass
-class ChunkItem:
-    """The outcome of one non-blank article line; the builder applies the order-dependent gates."""
-
-    where: str
-    failure: GateFailure | None = None  # the article itself is invalid
-    article_id: str | None = None
-    story_id: str | None = None
-    duplicate_of: str | None = None
-    ann_failure: GateFailure | None = None  # its annotation is invalid
-    missing: GateFailure | None = None  # it has no annotation (and the build is not partial)
-    split: str | None = None  # set when it has a row (in ChunkResult.documents[split])
-
-
-@dataclass
 class ChunkResult:
-    items: list[ChunkItem]
-    documents: dict[str, pa.RecordBatch]  # per split: one row per item with that split, in order
+    """The outcome of a batch of article lines, one entry per non-blank line in the parallel
+    lists (plain lists and dicts: a worker pickles this for every batch); the builder applies
+    the order-dependent gates. ``article_ids[i]`` is None when the article itself is invalid
+    (``failures[i]``); ``ann_failures[i]``: its annotation is invalid; ``missing[i]``: it has no
+    annotation and the build is not partial; ``splits[i]``: set when it has a row."""
+
+    lines: list[int]
+    article_ids: list[str | None]
+    story_ids: list[str | None]
+    duplicate_of: list[str | None]
+    splits: list[str | None]
+    failures: dict[int, GateFailure]
+    ann_failures: dict[int, GateFailure]
+    missing: dict[int, GateFailure]
+    documents: dict[str, pa.RecordBatch]  # per split: one row per line with that split, in order
     ner: dict[str, pa.RecordBatch]  # per split: the ``ner`` rows of those documents, in order
     stats: ReleaseStats
     phase: dict[str, float]
@@ -303,6 +303,22 @@ def process_chunk(task: tuple[int, int, int], ctx: ChunkContext | None = None) -
             gc.enable()
 
 
+def process_chunk_packed(task: tuple[int, int, int]) -> ChunkResult:
+    """:func:`process_chunk` in a worker, its record batches as Arrow IPC bytes (schema-less
+    messages: half the CPU of pickling the batches, and the big ``huggingface`` schema
+    metadata is not sent with every batch); :func:`unpack_chunk` reverses it."""
+    res = process_chunk(task)
+    res.documents = {k: v.serialize().to_pybytes() for k, v in res.documents.items()}
+    res.ner = {k: v.serialize().to_pybytes() for k, v in res.ner.items()}
+    return res
+
+
+def unpack_chunk(res: ChunkResult, schemas: dict[str, pa.Schema]) -> ChunkResult:
+    res.documents = {k: pa.ipc.read_record_batch(pa.py_buffer(v), schemas["documents"]) for k, v in res.documents.items()}
+    res.ner = {k: pa.ipc.read_record_batch(pa.py_buffer(v), schemas["ner"]) for k, v in res.ner.items()}
+    return res
+
+
 def _process_chunk(task: tuple[int, int, int], ctx: ChunkContext) -> ChunkResult:
     start, end, first_line = task
     clock = time.perf_counter
@@ -310,7 +326,14 @@ def _process_chunk(task: tuple[int, int, int], ctx: ChunkContext) -> ChunkResult
     with open(ctx.articles, "rb") as fh:
         fh.seek(start)
         data = fh.read(end - start)
-    items: list[ChunkItem] = []
+    lines: list[int] = []
+    article_ids: list[str | None] = []
+    story_ids: list[str | None] = []
+    duplicate_of: list[str | None] = []
+    splits: list[str | None] = []
+    failures: dict[int, GateFailure] = {}
+    ann_failures: dict[int, GateFailure] = {}
+    missing: dict[int, GateFailure] = {}
     pairs: dict[str, list[tuple[Article, Annotation | None]]] = {split: [] for split in SPLITS}
     stats = ReleaseStats()
     ann_fh = open(ctx.ann_path, "rb") if ctx.ann_path else None
@@ -318,28 +341,36 @@ def _process_chunk(task: tuple[int, int, int], ctx: ChunkContext) -> ChunkResult
         for lineno, raw in enumerate(io.BytesIO(data), first_line):
             if not raw.strip():
                 continue
+            i = len(lines)
+            lines.append(lineno)
             where = f"{ctx.articles}:{lineno}"
             c0 = clock()
             art = _validate_article_fast(raw, where)
             if isinstance(art, GateFailure):
-                items.append(ChunkItem(where, failure=art))
+                failures[i] = art
+                article_ids.append(None)
+                story_ids.append(None)
+                duplicate_of.append(None)
+                splits.append(None)
                 continue
-            item = ChunkItem(where, article_id=art.id, story_id=art.story_id, duplicate_of=art.duplicate_of)
-            items.append(item)
+            article_ids.append(art.id)
+            story_ids.append(art.story_id)
+            duplicate_of.append(art.duplicate_of)
+            splits.append(None)
             ann: Annotation | None = None
             loc = ctx.ann_offsets.get(art.id)
             if loc is not None:
                 res = validate_annotation(_read_line_at(ann_fh, loc[0]), art, ctx.scheme, f"{ctx.ann_path}:{loc[1]}")
                 if isinstance(res, GateFailure):
-                    item.ann_failure = res
+                    ann_failures[i] = res
                     continue
                 ann = res
             elif not ctx.partial:
-                item.missing = missing_annotation(art, where)
+                missing[i] = missing_annotation(art, where)
                 continue
             c1 = clock()
             phase["validate"] += c1 - c0
-            item.split = split = ctx.splits.assign(art.id, art.story_id, art.duplicate_of)
+            splits[i] = split = ctx.splits.assign(art.id, art.story_id, art.duplicate_of)
             pairs[split].append((art, ann))
             _count(stats, art, ann)
             phase["rows"] += clock() - c1
@@ -354,17 +385,31 @@ def _process_chunk(task: tuple[int, int, int], ctx: ChunkContext) -> ChunkResult
         c0 = clock()
         documents[split], ents = document_batch(pairs[split], ctx.scheme_index, ctx.schemas["documents"])
         c1 = clock()
-        ner_docs = [
-            NerDoc(art.id, art.text, [(b.start, b.end) for b in art.blocks], e)
-            for (art, ann), e in zip(pairs[split], ents) if ann is not None
-        ]
-        if ctx.scheme.allow_overlapping_spans:  # otherwise validation already ruled overlaps out
+        if ctx.scheme.allow_overlapping_spans:  # BIO keeps the earliest-longest of overlapping entities
+            ner_docs = [
+                NerDoc(art.id, art.text, [(b.start, b.end) for b in art.blocks], ents.of(i))
+                for i, (art, ann) in enumerate(pairs[split]) if ann is not None
+            ]
             stats.entities_left_out_of_ner += sum(len(d.entities) - len(non_overlapping(d.entities)) for d in ner_docs)
-        if ner_docs:
-            ner[split] = ner_batch(ner_docs, ctx.schemas["ner"])
+            if ner_docs:
+                ner[split] = ner_batch(ner_docs, ctx.schemas["ner"])
+        else:  # validation ruled overlaps out: the sorted entity columns are the ner entities as they are
+            annotated = [art for art, ann in pairs[split] if ann is not None]
+            if annotated:
+                if len(annotated) < len(pairs[split]):
+                    keep = [i for i, (_art, ann) in enumerate(pairs[split]) if ann is not None]
+                    ents = EntityColumns([0] + [ents.offsets[i + 1] for i in keep], ents.start, ents.end, ents.label, ents.text)
+                n_ents = list(map(operator.sub, ents.offsets[1:], ents.offsets[:-1]))
+                blocks = [art.blocks for art in annotated]
+                ner[split] = ner_columns(
+                    [art.id for art in annotated], [art.text for art in annotated],
+                    [b.start for bl in blocks for b in bl], list(map(len, blocks)),
+                    ents.start, ents.end, ents.label, n_ents, ctx.schemas["ner"],
+                )
         phase["arrow_documents"] += c1 - c0
         phase["arrow_ner"] += clock() - c1
-    return ChunkResult(items, documents, ner, stats, phase)
+    return ChunkResult(lines, article_ids, story_ids, duplicate_of, splits, failures, ann_failures, missing,
+                       documents, ner, stats, phase)
 
 
 def _merge_stats(dst: ReleaseStats, src: ReleaseStats) -> None:
@@ -410,34 +455,67 @@ def _chunk_pool(n: int, ctx: ChunkContext):
     return multiprocessing.get_context("fork").Pool(n, initializer=_init_worker, initargs=(ctx,))
 
 
+@dataclass
+class EntityColumns:
+    """The ``documents`` entities of a batch as flat columns in row order (``offsets[i]`` to
+    ``offsets[i + 1]`` are row i's), sorted by (start, end, label index, span id) in each row."""
+
+    offsets: list[int]
+    start: list[int]
+    end: list[int]
+    label: list[int]
+    text: list[str]
+
+    def of(self, i: int) -> list[tuple[int, int, int]]:
+        """Row ``i``'s ``(start, end, label index)`` entities."""
+        a, b = self.offsets[i], self.offsets[i + 1]
+        return list(zip(self.start[a:b], self.end[a:b], self.label[a:b]))
+
+
+_START_END = operator.attrgetter("start", "end")
+_LABEL = operator.attrgetter("label")
+_TEXT = operator.attrgetter("text")
+_ID = operator.attrgetter("id")
+_FIRST = operator.itemgetter(0)
+_SECOND = operator.itemgetter(1)
+
+
+def _sorted_spans(spans: list[Span], ents_idx: dict[str, int]) -> tuple[list[Span], list[tuple[int, int]]]:
+    """``spans`` sorted by (start, end, label index, id) and their (start, end) pairs. Spans
+    with strictly increasing (start, end), the usual case, are already in that order."""
+    keys = list(map(_START_END, spans))
+    if all(map(operator.lt, keys, keys[1:])):
+        return spans, keys
+    spans = sorted(spans, key=lambda s: (s.start, s.end, ents_idx[s.label], s.id))
+    return spans, list(map(_START_END, spans))
+
+
 def document_batch(
     pairs: list[tuple[Article, Annotation | None]], scheme_index: dict[str, dict[str, int]], schema: pa.Schema
-) -> tuple[pa.RecordBatch, list[list[tuple[int, int, int]]]]:
+) -> tuple[pa.RecordBatch, EntityColumns]:
     """The ``documents`` rows of ``pairs`` built column by column (the same values and buffers as
     ``RecordBatch.from_pylist`` of :func:`document_row`, without a dict per row and entity), and
-    each document's sorted ``(start, end, label index)`` entities for the ``ner`` config."""
+    the entity columns (which the ``ner`` config reuses)."""
     ents_idx, rels_idx, cats_idx = scheme_index["entities"], scheme_index["relations"], scheme_index["categories"]
     e_off, e_start, e_end, e_label, e_text = [0], [], [], [], []
     r_off, r_head, r_tail, r_label = [0], [], [], []
     c_off, c_label = [0], []
-    ner_ents: list[list[tuple[int, int, int]]] = []
+    label_of = ents_idx.__getitem__
     for _art, ann in pairs:
-        ents: list[tuple[int, int, int]] = []
         if ann is not None:
-            spans = sorted(ann.spans, key=lambda s: (s.start, s.end, ents_idx[s.label], s.id))
-            ents = [(s.start, s.end, ents_idx[s.label]) for s in spans]
-            e_start += [e[0] for e in ents]
-            e_end += [e[1] for e in ents]
-            e_label += [e[2] for e in ents]
-            e_text += [s.text for s in spans]
+            spans, keys = _sorted_spans(ann.spans, ents_idx)
+            e_start += map(_FIRST, keys)
+            e_end += map(_SECOND, keys)
+            e_label += map(label_of, map(_LABEL, spans))
+            e_text += map(_TEXT, spans)
             if ann.relations:
                 pos = {s.id: i for i, s in enumerate(spans)}
                 rels = sorted((pos[r.head], pos[r.tail], rels_idx[r.label]) for r in ann.relations)
                 r_head += [r[0] for r in rels]
                 r_tail += [r[1] for r in rels]
                 r_label += [r[2] for r in rels]
-            c_label += sorted(cats_idx[c.label] for c in ann.categories)
-        ner_ents.append(ents)
+            if ann.categories:
+                c_label += sorted(cats_idx[c.label] for c in ann.categories)
         e_off.append(len(e_start))
         r_off.append(len(r_head))
         c_off.append(len(c_label))
@@ -468,7 +546,7 @@ def document_batch(
             pa.array(r_head, type=pa.int32()), pa.array(r_tail, type=pa.int32()), pa.array(r_label, type=pa.int64())]),
         "categories": list_of(c_off, "categories", [pa.array(c_label, type=pa.int64())]),
     }
-    return pa.RecordBatch.from_arrays([columns[f.name] for f in schema], schema=schema), ner_ents
+    return pa.RecordBatch.from_arrays([columns[f.name] for f in schema], schema=schema), EntityColumns(e_off, e_start, e_end, e_label, e_text)
 
 
 # --------------------------------------------------------------------------- inputs
@@ -712,26 +790,26 @@ def _build_into(
         for k, v in res.phase.items():
             phase[k] += v
         c0 = clock()
-        for it in res.items:
-            if it.failure is not None:
-                failures.append(it.failure)
+        story_ids, duplicate_of, splits = res.story_ids, res.duplicate_of, res.splits
+        for i, aid in enumerate(res.article_ids):
+            if aid is None:
+                failures.append(res.failures[i])
                 continue
-            if it.article_id in seen:
-                failures.append(GateFailure("article", "id appears twice in the articles file; ids must be unique", it.article_id, it.where))
+            if aid in seen:
+                failures.append(GateFailure("article", "id appears twice in the articles file; ids must be unique", aid, f"{articles}:{res.lines[i]}"))
                 continue
-            seen.add(it.article_id)
-            loc = offsets.get(it.article_id)
-            if loc is not None:
-                if it.ann_failure is not None:
-                    failures.append(it.ann_failure)
+            seen.add(aid)
+            if aid in offsets:
+                if i in res.ann_failures:
+                    failures.append(res.ann_failures[i])
                     continue
             elif not partial:
-                failures.append(it.missing)
+                failures.append(res.missing[i])
                 continue
             if failures:
                 continue  # keep validating to report everything, but stop producing rows
-            if assigner.assign(it.article_id, it.story_id, it.duplicate_of) != it.split:  # pragma: no cover
-                raise RuntimeError(f"{it.where}: split of {it.article_id!r} differs between batch and build (a bug)")
+            if assigner.assign(aid, story_ids[i], duplicate_of[i]) != splits[i]:  # pragma: no cover
+                raise RuntimeError(f"{articles}:{res.lines[i]}: split of {aid!r} differs between batch and build (a bug)")
         phase["route"] += clock() - c0
         if failures:
             return
@@ -758,17 +836,17 @@ def _build_into(
                     nonblank += 1
                 if nonblank == BATCH_ARTICLES:
                     task = (chunk_start, read, chunk_line)
-                    pending.append(pool.apply_async(process_chunk, (task,)) if pool else task)
+                    pending.append(pool.apply_async(process_chunk_packed, (task,)) if pool else task)
                     chunk_start, chunk_line, nonblank = read, lineno + 1, 0
                     while len(pending) > (2 * n_workers if pool else 0):
                         item = pending.popleft()
-                        consume(item.get() if pool else process_chunk(item, ctx))
+                        consume(unpack_chunk(item.get(), schemas) if pool else process_chunk(item, ctx))
             if read > chunk_start:
                 task = (chunk_start, read, chunk_line)
-                pending.append(pool.apply_async(process_chunk, (task,)) if pool else task)
+                pending.append(pool.apply_async(process_chunk_packed, (task,)) if pool else task)
             while pending:
                 item = pending.popleft()
-                consume(item.get() if pool else process_chunk(item, ctx))
+                consume(unpack_chunk(item.get(), schemas) if pool else process_chunk(item, ctx))
             if progress is not None:
                 progress(read, total_bytes)
         for aid in sorted(a for a in offsets if a not in seen):  # annotations no article claimed

@@ -130,43 +130,64 @@ def non_overlapping(entities: Iterable[tuple[int, int, int]]) -> list[tuple[int,
 
 
 def ner_batch(docs: Sequence[NerDoc], schema: pa.Schema) -> pa.RecordBatch:
-    """Rows of the ``ner`` config (one per block, in document then block order) for ``docs``.
+    """Rows of the ``ner`` config (one per block, in document then block order) for ``docs``."""
+    if not docs:
+        return pa.RecordBatch.from_pylist([], schema=schema)
+    ents = [non_overlapping(d.entities) for d in docs]
+    flat = np.fromiter(chain.from_iterable(e[:3] for x in ents for e in x), dtype=np.int64, count=3 * sum(map(len, ents)))
+    flat = flat.reshape(-1, 3)
+    return ner_columns(
+        [d.article_id for d in docs], [d.text for d in docs], [b[0] for d in docs for b in d.blocks],
+        [len(d.blocks) for d in docs], flat[:, 0], flat[:, 1], flat[:, 2], [len(x) for x in ents], schema,
+    )
+
+
+def ner_columns(
+    article_ids: Sequence[str], texts: Sequence[str], block_starts: Sequence[int], n_blocks: Sequence[int],
+    ent_start: Sequence[int], ent_end: Sequence[int], ent_label: Sequence[int], n_ents: Sequence[int],
+    schema: pa.Schema,
+) -> pa.RecordBatch:
+    """:func:`ner_batch` over columns: the block starts and the entities of all documents
+    concatenated in document order (``n_blocks``/``n_ents`` per document), offsets relative to
+    each document's text, each document's entities disjoint and ordered by start (as
+    :func:`non_overlapping` returns them). The builder passes the entity columns it already
+    built for ``documents``, so no per-entity Python object is made twice.
 
     All documents are joined by one ``"\\n"`` (white space, so no token crosses documents) and
     tokenized at once; per-character work is a few NumPy passes over one byte per code point,
     everything else is per token."""
-    if not docs:
+    if not texts:
         return pa.RecordBatch.from_pylist([], schema=schema)
-    texts = [d.text for d in docs]
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    bases = np.zeros(len(docs), dtype=np.int64)  # texts joined by one "\n"
+    bases = np.zeros(len(texts), dtype=np.int64)  # texts joined by one "\n"
     np.cumsum(lengths[:-1] + 1, out=bases[1:])
     big = "\n".join(texts)
     flags, hi, hi_cps = _text_flags(big)
 
     # Entities and block starts of all documents, shifted to positions in ``big``.
-    ents = [non_overlapping(d.entities) for d in docs]
-    n_ents = np.fromiter(map(len, ents), dtype=np.int64, count=len(docs))
-    flat = np.fromiter(chain.from_iterable(e[:3] for x in ents for e in x), dtype=np.int64, count=3 * int(n_ents.sum()))
-    flat = flat.reshape(-1, 3)
-    shift = np.repeat(bases, n_ents)
-    e_s, e_e, e_l = flat[:, 0] + shift, flat[:, 1] + shift, flat[:, 2]
-    n_blocks = np.fromiter((len(d.blocks) for d in docs), dtype=np.int64, count=len(docs))
-    blk_doc_a = np.repeat(np.arange(len(docs)), n_blocks)
-    blk_s_a = np.fromiter((b[0] for d in docs for b in d.blocks), dtype=np.int64, count=int(n_blocks.sum())) + bases[blk_doc_a]
+    shift = np.repeat(bases, np.asarray(n_ents, dtype=np.int64))
+    e_s = np.asarray(ent_start, dtype=np.int64) + shift
+    e_e = np.asarray(ent_end, dtype=np.int64) + shift
+    e_l = np.asarray(ent_label, dtype=np.int64)
+    n_blocks = np.asarray(n_blocks, dtype=np.int64)
+    blk_doc_a = np.repeat(np.arange(len(texts)), n_blocks)
+    blk_s_a = np.asarray(block_starts, dtype=np.int64) + bases[blk_doc_a]
     blk_idx_a = np.arange(len(blk_doc_a)) - np.repeat(np.cumsum(n_blocks) - n_blocks, n_blocks)
     starts, ends = _token_bounds(flags, np.concatenate((e_s, e_e)))
     n_tok = len(starts)
 
-    # BIO tags: the entity (if any) whose [start, end) holds the token start.
-    if len(e_s):
-        idx = np.searchsorted(e_s, starts, side="right") - 1
-        safe = np.maximum(idx, 0)
-        inside = (idx >= 0) & (starts < e_e[safe])
-        prev_same = np.concatenate(([False], inside[:-1] & inside[1:] & (idx[:-1] == idx[1:])))
-        tags = np.where(inside, 1 + 2 * e_l[safe] + prev_same, 0)
-    else:
-        tags = np.zeros(n_tok, dtype=np.int64)
+    # BIO tags. Entity bounds are token bounds (the cuts), so entity k covers the tokens
+    # [first[k], stop[k]) (those that start inside it): I-X on them by a running sum of +/-
+    # steps (entities are disjoint), then B-X (= I-X - 1) on the first one.
+    first = np.searchsorted(starts, e_s)
+    stop = np.searchsorted(starts, e_e)
+    step = np.zeros(n_tok + 1, dtype=np.int64)
+    i_tag = 2 + 2 * e_l
+    np.add.at(step, first, i_tag)
+    np.subtract.at(step, stop, i_tag)
+    tags = np.cumsum(step[:-1])
+    nonempty = first < stop
+    tags[first[nonempty]] -= 1
 
     # Token strings straight from the UTF-8 bytes: a string array over [start0, end0, start1,
     # end1, ...] holds tokens and the gaps between them; ``take`` keeps every other one.
@@ -191,7 +212,7 @@ def ner_batch(docs: Sequence[NerDoc], schema: pa.Schema) -> pa.RecordBatch:
     local_e = (ends - base_of_tok).astype(np.int32)
     list_offsets = pa.array(tok_offsets)
     blk_idx = blk_idx_a.tolist()
-    article_ids = [docs[k].article_id for k in blk_doc_a.tolist()]
+    article_ids = [article_ids[k] for k in blk_doc_a.tolist()]
     columns = {
         "id": pa.array([f"{a}:{i}" for a, i in zip(article_ids, blk_idx)], type=pa.string()),
         "article_id": pa.array(article_ids, type=pa.string()),
@@ -199,6 +220,6 @@ def ner_batch(docs: Sequence[NerDoc], schema: pa.Schema) -> pa.RecordBatch:
         "tokens": pa.ListArray.from_arrays(list_offsets, tokens),
         "token_starts": pa.ListArray.from_arrays(list_offsets, pa.array(local_s)),
         "token_ends": pa.ListArray.from_arrays(list_offsets, pa.array(local_e)),
-        "ner_tags": pa.ListArray.from_arrays(list_offsets, pa.array(tags.astype(np.int64, copy=False))),
+        "ner_tags": pa.ListArray.from_arrays(list_offsets, pa.array(tags)),
     }
     return pa.RecordBatch.from_arrays([columns[f.name].cast(f.type) for f in schema], schema=schema)
