@@ -4,7 +4,9 @@ Measures, in one run on one server:
   1. Doccano's own bulk import of a 10,000-article JSONL with pre-annotations (the baseline),
   2. our push of the same 10,000 articles (project pair: spans+relations, categories),
   3. one REST call per example/label on a sample, extrapolated to 10,000,
-  4. our pull of the 10,000 annotated examples (bulk exports -> validated Annotations),
+  4. our pull of the 10,000 annotated examples -> validated Annotations, both through the local
+     path (rows read from the server's database; the default for a server we started) and
+     through Doccano's bulk exports (--via-export), checking both give the same annotations,
 and prints the figures. Targets (issue 3): push <= 1.5x the baseline; pull < 15 s.
 
 Example: .venv/bin/python bench/bench_doccano.py --articles 10000 --sample 200
@@ -111,6 +113,7 @@ def main() -> int:
     ap.add_argument("--batch-size", type=int, default=sync.DEFAULT_BATCH_SIZE)
     ap.add_argument("--no-relations", action="store_true", help="spans and categories only (Doccano exports relations slowly)")
     ap.add_argument("--quick", action="store_true", help="skip the second baseline, the no-op re-push and the one-by-one sample")
+    ap.add_argument("--no-export-pull", action="store_true", help="pull only through the local path (skip the slow pull via Doccano's export)")
     args = ap.parse_args()
 
     scheme = load_scheme()
@@ -179,7 +182,7 @@ def run(client, scheme, arts, anns, pairs, args, tmp, worker_log) -> dict:
     assert rep.created == n and rep.preannotated == n and rep.ok, (rep.rejected[:3], rep.import_errors[:3])
     fig[f"our push, {n} articles with pre-annotations (2 projects)"] = f"{t_push:.2f} s = {t_push / t_base:.2f}x Doccano's spans import, {t_push / (t_base + t_base_cats):.2f}x both imports"
     if args.quick:
-        return pull(client, scheme, arts, anns, info, n, t_push, fig, worker_log)
+        return pull(client, scheme, arts, anns, info, n, t_push, fig, worker_log, not args.no_export_pull)
     base2 = sync.setup_project(client, "bench-baseline-2", scheme, None)
     t = time.perf_counter()
     client.upload(base2.spans_project_id, path, task="RelationExtraction")
@@ -189,7 +192,7 @@ def run(client, scheme, arts, anns, pairs, args, tmp, worker_log) -> dict:
     fig["our push / mean of the two Doccano spans imports"] = f"{t_push / mean:.2f}x; / (mean spans import + categories import) = {t_push / (mean + t_base_cats):.2f}x"
     t = time.perf_counter()
     again = sync.push_articles(client, info, arts, anns, scheme=scheme, batch_size=args.batch_size)
-    fig["our push again (no-op: nothing created)"] = f"{time.perf_counter() - t:.2f} s (created {again.created})"
+    fig["our push again (no-op: nothing created; existing examples listed by the local path)"] = f"{time.perf_counter() - t:.2f} s (created {again.created})"
 
     # 3. one REST call per example / label on a sample, extrapolated
     k = min(args.sample, n)
@@ -216,27 +219,39 @@ def run(client, scheme, arts, anns, pairs, args, tmp, worker_log) -> dict:
     fig[f"one call per example: {k} examples only"] = f"{t_ex:.2f} s = {k / t_ex:.0f} examples/s -> {n * t_ex / k:.0f} s for {n}"
     fig[f"one call per example + label, {k} articles (both projects)"] = f"{t_ex + t_lab:.2f} s -> {n * per_ex:.0f} s for {n} ({n * per_ex / t_push:.0f}x our push)"
 
-    return pull(client, scheme, arts, anns, info, n, t_push, fig, worker_log)
+    return pull(client, scheme, arts, anns, info, n, t_push, fig, worker_log, not args.no_export_pull)
 
 
-def pull(client, scheme, arts, anns, info, n, t_push, fig, worker_log) -> dict:
-    # 4. pull of the 10,000 annotated examples, then where the time goes
+def pull(client, scheme, arts, anns, info, n, t_push, fig, worker_log, via_export: bool = True) -> dict:
+    # 4. pull of the 10,000 annotated examples, both ways, then where the time goes
     # (pull_annotations is exactly these two steps; timed apart to show where the time goes)
-    t = time.perf_counter()
-    snap = sync.fetch_snapshot(client, info)
-    t_exports = time.perf_counter() - t
-    pulled = sync.build_annotations(snap, info, {a.id: a for a in arts}, scheme)
-    t_pull = time.perf_counter() - t
-    assert pulled.ok and len(pulled.annotations) == n, (pulled.drift[:3], pulled.rejected[:3])
+    by_id = {a.id: a for a in arts}
     want = {a.article_id: sorted((s.start, s.end, s.label) for s in a.spans) for a in anns}
-    got = {a.article_id: sorted((s.start, s.end, s.label) for s in a.spans) for a in pulled.annotations}
-    assert got == want, "pulled spans differ from the pushed pre-annotations"
-    fig[f"our pull, {n} annotated examples (4 bulk exports + validation)"] = f"{t_pull:.2f} s ({n_labels(pulled)} labels, round trip exact)"
-    fig["  of which fetching the 4 exports (queued on one Celery worker)"] = f"{t_exports:.2f} s"
-    fig["  of which our conversion to code points + validation"] = f"{t_pull - t_exports:.2f} s"
-    # Celery's own runtimes of the pull's four export tasks (spans, spans confirmed, categories, ...)
-    runs = re.findall(r"export_dataset\[[^]]+\] succeeded in ([0-9.]+)s", Path(worker_log).read_text(errors="replace"))[-4:]
-    fig["  Doccano's 4 export tasks (Celery runtimes)"] = ", ".join(f"{float(x):.1f} s" for x in runs)
+    pulled_by = {}
+    for via in ("auto", "export") if via_export else ("auto",):
+        cpu = time.process_time()
+        t = time.perf_counter()
+        snap = sync.fetch_snapshot(client, info, via=via)
+        t_exports = time.perf_counter() - t
+        pulled = sync.build_annotations(snap, info, by_id, scheme)
+        t_pull = time.perf_counter() - t
+        cpu = time.process_time() - cpu
+        assert pulled.ok and len(pulled.annotations) == n, (pulled.drift[:3], pulled.rejected[:3])
+        got = {a.article_id: sorted((s.start, s.end, s.label) for s in a.spans) for a in pulled.annotations}
+        assert got == want, "pulled spans differ from the pushed pre-annotations"
+        pulled_by[snap.source] = pulled
+        how = "rows read from the server's database (local path)" if snap.source == "local" else "4 bulk exports (--via-export)"
+        fig[f"our pull, {n} annotated examples, {how}"] = f"{t_pull:.2f} s wall, {cpu:.2f} s CPU in this process ({n_labels(pulled)} labels, round trip exact)"
+        fig[f"  of which fetching the rows ({snap.source})"] = f"{t_exports:.2f} s"
+        fig[f"  of which our conversion to code points + validation ({snap.source})"] = f"{t_pull - t_exports:.2f} s"
+        if snap.source == "export":
+            # Celery's own runtimes of the pull's four export tasks (spans, spans confirmed, categories, ...)
+            runs = re.findall(r"export_dataset\[[^]]+\] succeeded in ([0-9.]+)s", Path(worker_log).read_text(errors="replace"))[-4:]
+            fig["  Doccano's 4 export tasks (Celery runtimes)"] = ", ".join(f"{float(x):.1f} s" for x in runs)
+    if len(pulled_by) == 2:
+        same = [a.model_dump() for a in pulled_by["local"].annotations] == [a.model_dump() for a in pulled_by["export"].annotations]
+        assert same, "the local path and the export path pulled different annotations"
+        fig["local path and export path annotations identical"] = "yes"
     return fig
 
 
