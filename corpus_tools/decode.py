@@ -41,9 +41,12 @@ _MAGIC = (
     (b"\xd0\xcf\x11\xe0", "an MS Office document"),
     (b"\x7fELF", "an executable"),
 )
+_MAGIC_PREFIXES = tuple(magic for magic, _ in _MAGIC)
 #: White space plus zero-width characters: a text made only of these has no article in it.
 _BLANK = "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + "\u200b\u200c\u200d\u2060\ufeff"
 _HTML_START = re.compile(r"\A\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.I | re.S)
+#: The first character that is not blank (a search stops there: no copy of the text as strip makes).
+_NOT_BLANK = re.compile("[^" + re.escape(_BLANK) + "]")
 _TAG = re.compile(r"</?(p|div|span|a|br|script|style|meta|link|img|li|ul|table|td|tr|h[1-6]|article|section|header|footer|nav)\b[^>]*>", re.I)
 
 
@@ -88,9 +91,9 @@ def decode(raw: bytes, *, fallback_encoding: str | None = None) -> str:
             raise DecodeError(f"starts with a UTF-16 byte-order mark but is not valid UTF-16 ({e.reason}); re-save it as UTF-8") from None
         return _check_text(text.lstrip("\ufeff"))
     head = raw[:SNIFF_BYTES]
-    for magic, what in _MAGIC:
-        if head.startswith(magic):
-            raise DecodeError(f"binary file: looks like {what}, not article text; export the article as plain UTF-8 text")
+    if head.startswith(_MAGIC_PREFIXES):
+        what = next(what for magic, what in _MAGIC if head.startswith(magic))
+        raise DecodeError(f"binary file: looks like {what}, not article text; export the article as plain UTF-8 text")
     if b"\x00" in head:
         nul = head.index(b"\x00")
         raise DecodeError(
@@ -102,9 +105,11 @@ def decode(raw: bytes, *, fallback_encoding: str | None = None) -> str:
         raise DecodeError(f"binary file: {ratio:.0%} of the first {len(head):,} bytes are control characters; not plain text")
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    fallback_used = False
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
+        fallback_used = True
         if fallback_encoding:
             try:
                 text = raw.decode(fallback_encoding)
@@ -118,13 +123,16 @@ def decode(raw: bytes, *, fallback_encoding: str | None = None) -> str:
                 "it is probably cp1252/latin-1: convert it with `iconv -f cp1252 -t utf-8` "
                 "or rerun with --fallback-encoding cp1252"
             ) from None
-    return _check_text(text)
+    # UTF-8 text holds a NUL character exactly where the bytes hold a NUL byte: the head is
+    # already checked, so only a longer input needs a (fast, bytes) search
+    return _check_text(text, has_nul=None if fallback_used else (len(raw) > SNIFF_BYTES - 3 and b"\x00" in raw))
 
 
-def _check_text(text: str) -> str:
-    if "\x00" in text:
+def _check_text(text: str, has_nul: bool | None = None) -> str:
+    """``has_nul``: whether the text holds a NUL character, when the caller already knows."""
+    if has_nul or (has_nul is None and "\x00" in text):
         raise DecodeError("binary file: the decoded text holds NUL characters")
-    if not text.strip(_BLANK):
+    if not _NOT_BLANK.search(text):
         raise DecodeError("only white space (spaces, line breaks, no-break or zero-width spaces); no article text")
     head = text[:SNIFF_BYTES]
     if _HTML_START.match(head) or len(_TAG.findall(head[:8192])) >= 10:

@@ -169,7 +169,15 @@ def test_missing_src_is_a_usage_error(tmp_path):
 
 @pytest.mark.parametrize(
     "raw, fragment",
-    [(b"", "empty file"), (b"\xef\xbb\xbf  \n", "only white space"), (b"%PDF-1.7\n...", "PDF"), (b"ok \xe9t\xe9", "byte 0xe9 at line 1, column 4")],
+    [
+        (b"", "empty file"),
+        (b"\xef\xbb\xbf  \n", "only white space"),
+        ("\u00a0\u2060\u3000\n\t\u200b".encode(), "only white space"),
+        (b"%PDF-1.7\n...", "PDF"),
+        (b"\x1f\x8b\x08", "gzip"),
+        (b"ok \xe9t\xe9", "byte 0xe9 at line 1, column 4"),
+        (b"NUL at offset 70,000: " + b"kata " * 14_000 + b"\x00", "decoded text holds NUL"),  # past the sniffed head
+    ],
 )
 def test_decode_reasons(raw, fragment):
     with pytest.raises(DecodeError, match=fragment):
