@@ -1,6 +1,6 @@
 """Ingest throughput and peak memory: prints the figures recorded in bench/README.md.
 
-Usage: .venv/bin/python bench/bench_ingest.py [--n 100000] [--small 10000] [--jobs 1 2]
+Usage: .venv/bin/python bench/bench_ingest.py [--n 100000] [--small 10000] [--jobs 1 2] [--breakdown 10000]
 
 Generates (once, cached in bench/out/) N synthetic raw articles with bench/gen_articles.py,
 then runs the whole ingest stage (read, decode, parse + validate, sign, cluster, write JSONL)
@@ -8,8 +8,14 @@ in a fresh subprocess per measurement, so each figure has its own peak RSS:
 
 - articles/s for every --jobs value on N articles (stage wall time, and the parse pass alone),
   and for jobs=1 articles per CPU-second of the process (robust to other load on the machine);
+- CPU seconds of the main process and of the workers (sampled with psutil; the machine may be
+  shared, so CPU per article is the figure to compare, and jobs=2 / jobs=1 wall is only a bound);
 - peak RSS: ru_maxrss of the main process; workers and the total of all processes are sampled
   every 0.1 s with psutil; at N/10 and N with jobs=1 to show it stays flat.
+
+``--breakdown N`` instead runs ingest on N articles in this process (jobs=1) with each stage's
+function wrapped by a CPU timer and prints CPU microseconds per article: the parser
+(parse_article) apart from the rest of the stage, and the rest by step.
 """
 
 from __future__ import annotations
@@ -49,13 +55,19 @@ def child(src: str, out: str, jobs: int) -> None:
     from corpus_tools.ingest import ingest
 
     peak = {"workers": 0.0, "total": 0.0}
+    kid_cpu: dict[int, float] = {}  # last CPU seconds seen of every descendant (pool workers)
     stop = threading.Event()
 
     def sample() -> None:  # pool workers are the forkserver's children: ru_maxrss cannot see them
         me = psutil.Process()
         while not stop.wait(0.1):
             try:
-                kids = [k.memory_info().rss for k in me.children(recursive=True)]
+                procs = me.children(recursive=True)
+                kids = []
+                for k in procs:
+                    kids.append(k.memory_info().rss)
+                    c = k.cpu_times()
+                    kid_cpu[k.pid] = c.user + c.system
                 total = me.memory_info().rss + sum(kids)
             except psutil.Error:
                 continue
@@ -78,6 +90,7 @@ def child(src: str, out: str, jobs: int) -> None:
                 "stories": r.stories,
                 "duplicates": r.duplicates,
                 "cpu_main": (lambda u: u.ru_utime + u.ru_stime)(resource.getrusage(resource.RUSAGE_SELF)),
+                "cpu_workers": sum(kid_cpu.values()),
                 "rss_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                 "rss_worker_mb": peak["workers"],
                 "rss_total_mb": peak["total"],
@@ -94,15 +107,68 @@ def measure(src: Path, jobs: int) -> dict:
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
+def breakdown(src: Path) -> None:
+    """CPU microseconds per article of each step of ingest (jobs=1, in this process)."""
+    from corpus_tools import ingest as ing
+
+    spent: dict[str, float] = {}
+
+    def timed(name: str, fn):
+        def wrapper(*a, **k):
+            t0 = time.process_time()
+            try:
+                return fn(*a, **k)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.process_time() - t0
+
+        return wrapper
+
+    steps = {
+        "discover": "discover",
+        "read_input": "read (stat, open, read)",
+        "decode": "decode",
+        "parse_article": "parse_article (parser + Article validation)",
+        "signatures": "MinHash signatures",
+        "cluster_roots": "cluster (band by band from the spill file)",
+        "_write_final": "final pass (fill story ids, write JSONL)",
+    }
+    originals = {name: getattr(ing, name) for name in steps}
+    for name in steps:
+        setattr(ing, name, timed(name, originals[name]))
+    try:
+        out = OUT / f"articles-{src.name}-breakdown.jsonl"
+        t0 = time.process_time()
+        r = ing.ingest([src], out, jobs=1)
+        total = time.process_time() - t0
+    finally:
+        for name, fn in originals.items():
+            setattr(ing, name, fn)
+    n = r.written
+    per = lambda v: v / n * 1e6  # noqa: E731
+    rest = total - sum(spent.values())
+    print(f"breakdown N={n:,} jobs=1, CPU us per article (time.process_time; load {os.getloadavg()[0]:.1f}):")
+    print(f"  whole stage {per(total):7.1f}")
+    print(f"  parse_article {per(spent['parse_article']):7.1f}   (the parser's share, another task)")
+    print(f"  NON-PARSER    {per(total - spent['parse_article']):7.1f}:")
+    for name, label in steps.items():
+        if name != "parse_article":
+            print(f"    {per(spent[name]):7.1f}  {label}")
+    print(f"    {per(rest):7.1f}  rest: SHA-256, JSON serialisation, batching, pass-1 temp file, band spill, timer overhead")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--small", type=int, default=10_000)
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--breakdown", type=int, metavar="N", help="print the per-step CPU cost on N articles instead")
     ap.add_argument("--child", nargs=3, metavar=("SRC", "OUT", "JOBS"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         child(args.child[0], args.child[1], int(args.child[2]))
+        return
+    if args.breakdown:
+        breakdown(corpus(args.breakdown))
         return
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, load {os.getloadavg()[0]:.1f}")
     big, small = corpus(args.n), corpus(args.small)
@@ -110,7 +176,11 @@ def main() -> None:
     for jobs in args.jobs:
         m = runs[jobs] = measure(big, jobs)
         s = m["seconds"]
-        cpu = f", {m['written'] / m['cpu_main']:,.0f} articles per CPU-second" if jobs == 1 else ""
+        cpu_all = m["cpu_main"] + m["cpu_workers"]
+        cpu = (
+            f", {m['written'] / cpu_all:,.0f} articles per CPU-second; CPU {cpu_all / m['written'] * 1e6:,.0f} us/article "
+            f"(main {m['cpu_main'] / m['written'] * 1e6:,.0f}, workers {m['cpu_workers'] / m['written'] * 1e6:,.0f})"
+        )
         print(
             f"ingest N={args.n:,} jobs={jobs}: {m['written'] / m['wall']:,.0f} articles/s{cpu} "
             f"(wall {m['wall']:.1f} s: parse pass {s['parse']:.1f} s = {m['written'] / s['parse']:,.0f}/s, "
@@ -119,6 +189,9 @@ def main() -> None:
             f"largest worker {m['rss_worker_mb']:.0f} MB, all processes {m['rss_total_mb']:.0f} MB",
             flush=True,
         )
+    if 1 in runs and 2 in runs:
+        a, b = runs[1], runs[2]
+        print(f"jobs=2 / jobs=1: x{a['wall'] / b['wall']:.2f} wall (whole stage), x{a['seconds']['parse'] / b['seconds']['parse']:.2f} parse pass")
     m_small = measure(small, 1)
     m_big = runs.get(1) or measure(big, 1)
     print(

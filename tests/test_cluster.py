@@ -174,3 +174,17 @@ def test_story_id_is_a_valid_id_even_for_long_ids():
 def test_shape_mismatch_is_an_error():
     with pytest.raises(ValueError, match="expected"):
         cl.cluster(["a"], np.zeros((2, cl.NUM_PERM), np.uint32))
+
+
+def test_cluster_roots_from_band_keys_match_cluster():
+    rng = random.Random(4)
+    base = [_text(rng) for _ in range(30)]
+    texts = [t if k % 3 else base[(k * 7) % 30] + " lagi" for k, t in enumerate(base * 3)]
+    ids = [f"r{k:03d}" for k in range(len(texts))]  # already in id order, as ingest has them
+    sigs = cl.signatures(texts)
+    stories, dups = cl.cluster(ids, sigs)
+    keys = cl.band_keys(sigs)
+    story_root, dup_root = cl.cluster_roots(len(ids), lambda b: keys[:, b].copy(), empty=cl.empty_rows(sigs))
+    assert [cl.story_id_for(ids[r]) for r in story_root] == stories
+    assert [None if r == k else ids[r] for k, r in enumerate(dup_root)] == dups
+    assert len(set(stories)) < len(ids) and any(dups)

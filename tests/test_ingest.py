@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
@@ -167,3 +168,50 @@ def test_validate_reports_every_bad_record_with_file_and_line(tmp_path, seeds_ou
     assert "already used on line 1" in report.errors[1]
     assert ":5: not valid JSON" in report.errors[2] and "fix or remove this line" in report.errors[2]
     assert "duplicate_of 'nope' is not an id in this file" in report.errors[3]
+
+
+def test_file_list_is_compact_and_gives_input_files(tmp_path):
+    for rel in ("s/b/x.txt", "s/a.txt", "s/é/y.txt"):
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("t")
+    (tmp_path / "single.txt").write_text("t")
+    d = discover([f"{tmp_path / 's'}/", tmp_path / "single.txt"])
+    files = d.files
+    assert isinstance(files, ing.FileList) and len(files) == 4
+    expected = [
+        ("a", f"{tmp_path}/s/a.txt", "a.txt"),
+        ("single", str(tmp_path / "single.txt"), "single.txt"),
+        ("x", f"{tmp_path}/s/b/x.txt", "b/x.txt"),
+        ("y", f"{tmp_path}/s/é/y.txt", "é/y.txt"),
+    ]
+    assert [(f.id, f.path, f.rel) for f in files] == expected
+    assert [(f.id, f.path, f.rel) for f in files[1:3]] == expected[1:3]
+    assert files[-1].id == "y" and files.id(2) == "x" and files.rel(3) == "é/y.txt"
+    with pytest.raises(IndexError):
+        files[4]
+
+
+def test_a_link_to_another_input_is_read_once(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(RAW / f"{SEEDS[0]}.txt", src / "a.txt")
+    (src / "b.txt").symlink_to(src / "a.txt")  # another name for the same file: listed once
+    (src / "c.txt").write_text("x")
+    d = discover([src])
+    assert [f.id for f in d.files] == ["a", "c"] and d.rejects == []
+
+
+def test_band_spill_gives_back_every_band(tmp_path):
+    from corpus_tools.cluster import BANDS, band_keys
+
+    rng = np.random.default_rng(0)
+    sigs = rng.integers(0, 2**32, size=(1000, 256), dtype=np.uint32)
+    (tmp_path / "bands").touch()
+    spill = ing._BandSpill(tmp_path / "bands", capacity=1200, buffer_rows=64)
+    for lo in range(0, 1000, 300):  # batches across buffer flushes
+        spill.add(sigs[lo : lo + 300])
+    spill.flush()
+    keys = band_keys(sigs)
+    assert all(np.array_equal(spill.band(b), keys[:, b]) for b in range(BANDS))
+    spill.close()
