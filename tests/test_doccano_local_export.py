@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from corpus_tools.annotation import Annotation, DocCategory, Relation, Span, text_sha256
+from corpus_tools.annotation import Annotation, DocCategory, Span, text_sha256
 from corpus_tools.cli import app
 from corpus_tools.doccano import server as server_mod
 from corpus_tools.doccano import sync

@@ -16,7 +16,6 @@ so a stale record can never make us read another server's data.
 from __future__ import annotations
 
 import json
-import logging
 import secrets
 import subprocess
 from collections.abc import Sequence
@@ -25,18 +24,13 @@ from pathlib import Path
 from . import server_export
 from .server import ServerRecord, find_server, server_env
 
-log = logging.getLogger(__name__)
+__all__ = ["LocalExportError", "export_local", "find_server"]
 
 SCRIPT = Path(server_export.__file__)
 
 
 class LocalExportError(RuntimeError):
     """The local exporter could not run or refused (wrong database, unsupported project)."""
-
-
-def local_server_for(url: str) -> ServerRecord | None:
-    """The running server started by corpus-tools behind ``url`` (None: not ours, use REST)."""
-    return find_server(url)
 
 
 def export_local(record: ServerRecord, jobs: Sequence[tuple[int, bool]], *, username: str, token: str, timeout: float = 600.0) -> list[dict[str, list[dict]]]:
@@ -48,7 +42,7 @@ def export_local(record: ServerRecord, jobs: Sequence[tuple[int, bool]], *, user
     env = server_env(record.data_dir, record.port, record.venv, secrets.token_urlsafe(50))
     try:
         # -P: the script's folder (with our types.py) must not shadow the standard library.
-        proc = subprocess.run([str(record.python), "-P", str(SCRIPT)], input=request.encode(), capture_output=True, env=env, timeout=timeout)
+        proc = subprocess.run([str(record.python), "-P", str(SCRIPT)], input=request.encode(), capture_output=True, env=env, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         raise LocalExportError(f"the local export from {record.db_path} did not finish in {timeout:.0f} s") from None
     except OSError as e:

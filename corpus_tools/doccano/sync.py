@@ -577,9 +577,9 @@ def export_projects(client, jobs: Sequence[tuple[int, bool]], *, via: str = "aut
     if not jobs:
         return [], "export"
     if via != "export":
-        from .local_export import LocalExportError, export_local, local_server_for
+        from .local_export import LocalExportError, export_local, find_server
 
-        record = local_server_for(client.base_url) if client.username and client.token else None
+        record = find_server(client.base_url) if client.username and client.token else None
         if record is None and via == "local":
             raise SyncError(f"{client.base_url} is not a Doccano started by corpus-tools on this machine (or no one is logged in); use Doccano's export")
         if record is not None:
