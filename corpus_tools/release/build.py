@@ -962,6 +962,7 @@ def _count(stats: ReleaseStats, art: Article, ann: Annotation | None) -> None:
     if ann is not None:
         stats.annotated += 1
         stats.annotators[ann.annotator] += 1
-        stats.entities.update(s.label for s in ann.spans)
-        stats.relations.update(r.label for r in ann.relations)
-        stats.categories.update(c.label for c in ann.categories)
+        stats.entities.update(map(_LABEL, ann.spans))
+        if ann.relations:
+            stats.relations.update(map(_LABEL, ann.relations))
+        stats.categories.update(map(_LABEL, ann.categories))
