@@ -51,7 +51,6 @@ _DROP_CHARS = (
 )
 _SPACE_CHARS = "\t\x1f\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
 _NEWLINE_CHARS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-_ASCII_ODD = "".join(c for c in _DROP_CHARS + _SPACE_CHARS + _NEWLINE_CHARS if c.isascii())
 # A zero-width joiner is kept only between two emoji-ish code points (family, profession,
 # skin-tone sequences); anywhere else it is an invisible token breaker.
 _EMOJI = "\u00a9\u00ae\u203c-\u3299\ufe0f\U0001f000-\U0001faff\U000e0020-\U000e007f"
@@ -61,29 +60,37 @@ _STRAY_ZWJ_RE = re.compile(f"(?<![{_EMOJI}])\u200d|\u200d(?![{_EMOJI}])")
 _SENTENCE_END = frozenset('.!?…"”:')
 
 
-def _clean_odd(text: str) -> str:
+_ODD_REPLACEMENT = {
+    **dict.fromkeys(_DROP_CHARS, ""), **dict.fromkeys(_SPACE_CHARS, " "), **dict.fromkeys(_NEWLINE_CHARS, "\n")
+}
+
+
+def _clean_odd(text: str, present: str) -> str:
     """Invisible characters dropped, odd spaces and line breaks folded, stray ZWJ out, NFC.
-    One ``in`` per character is a fast C scan (and free for characters wider than the
-    string's own storage); a regex character class or str.translate is 4-10x slower."""
-    if not text.isascii():
-        for ch in _DROP_CHARS:
-            if ch in text:
-                text = text.replace(ch, "")
-        for ch in _SPACE_CHARS:
-            if ch in text:
-                text = text.replace(ch, " ")
-        for ch in _NEWLINE_CHARS:
-            if ch in text:
-                text = text.replace(ch, "\n")
-        if "\u200d" in text:
-            text = _STRAY_ZWJ_RE.sub("", text)
-        if not unicodedata.is_normalized("NFC", text):
-            text = unicodedata.normalize("NFC", text)
-    else:
-        for ch in _ASCII_ODD:
-            if ch in text:
-                text = text.replace(ch, "\n" if ch in _NEWLINE_CHARS else " " if ch in _SPACE_CHARS else "")
+    ``present`` holds (at least) every character of ``text`` other than printable ASCII, so
+    only the odd characters really there cost a pass (``str.replace``, C speed)."""
+    for ch in set(present):
+        rep = _ODD_REPLACEMENT.get(ch)
+        if rep is not None:
+            text = text.replace(ch, rep)
+    if "\u200d" in present:
+        text = _STRAY_ZWJ_RE.sub("", text)
+    if _NFC_UNSAFE_RE.search(present) is not None and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
     return text
+
+
+# Printable ASCII and "\n": deleting these bytes from the UTF-8 form of a text (one C pass of
+# bytes.translate) leaves only the characters that clean-up or NFC could change.
+_PLAIN_BYTES = bytes(range(0x20, 0x7F)) + b"\n"
+# Non-ASCII characters that are NFC starters (combining class 0, no canonical decomposition,
+# never composed with the character before): a text made of these and ASCII is NFC.
+# tests/test_parse.py checks every one of them against unicodedata.
+NFC_SAFE_RANGES = "\u00a0-\u02ff\u2002-\u205f\u20a0-\u20cf"
+_NFC_UNSAFE_RE = re.compile(f"[^\x00-\x7f{NFC_SAFE_RANGES}]")
+# A line after the first starts (after spaces) with a character that may be lower case: only
+# then can a hard-wrapped paragraph need re-joining.
+_MAYBE_LOWER_START_RE = re.compile(r"\n *[^\sA-Z0-9\"“'(\[-]")
 
 
 def normalize_lines(text: str) -> list[str]:
@@ -95,25 +102,30 @@ def normalize_lines(text: str) -> list[str]:
     after a line that ends mid-sentence (no blank line between) continues it; Indonesian
     sentences and paragraphs start upper case, and brand datelines (``tirto.id``,
     ``kumparanNEWS``) are not plain lower-case words."""
-    # Most lines hold none of the odd characters: every one of them except U+FFFC is
-    # "non-printable" (Unicode Other/Separator), so one C pass of str.isprintable per line
-    # rules them all out, and only the rare other lines get the per-character clean-up.
-    # Cleaning line by line equals cleaning the whole text: every rule is local to a line
-    # (NFC never composes across a line break; a ZWJ at a line edge is stray either way).
+    # Every clean-up rule is local to a line (NFC never composes across a line break, a ZWJ at
+    # a line edge is stray either way), so the whole text is cleaned at once. The characters
+    # other than printable ASCII and "\n" (usually a few quotes and dashes) are found in one
+    # C pass; in the common case they are printable (every odd character but U+FFFC is not)
+    # and NFC-safe, and the text is already clean.
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    has_fffc = "\ufffc" in text
+    data = text.encode("utf-8", "surrogatepass")
+    odd = data.translate(None, _PLAIN_BYTES)
+    folds = b"  " in data  # a two-byte search is ~1.5x faster on the (mostly one-byte) UTF-8
+    if odd:
+        present = odd.decode("utf-8", "surrogatepass")
+        if not present.isprintable() or "\ufffc" in present:
+            text = _clean_odd(text, present)
+            folds = "  " in text
+        elif _NFC_UNSAFE_RE.search(present) is not None and not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+    # Now the only white space left is " " and "\n", so str.strip() == str.strip(" ").
     raws = text.split("\n")
-    # Common case, all in C: an NFC text (then every line is NFC) whose lines are printable.
-    if has_fffc or not (text.isascii() or unicodedata.is_normalized("NFC", text)) or not all(map(str.isprintable, raws)):
-        parts, raws = raws, []
-        for raw in parts:
-            if not raw.isprintable() or (has_fffc and "\ufffc" in raw):
-                raws.extend(_clean_odd(raw).split("\n"))
-            elif raw.isascii() or unicodedata.is_normalized("NFC", raw):
-                raws.append(raw)
-            else:
-                raws.append(unicodedata.normalize("NFC", raw))
+    if _MAYBE_LOWER_START_RE.search(text) is None:  # no line to re-join: all in C
+        lines = [line for line in map(str.strip, raws) if line]
+        if folds:
+            lines = [" ".join(line.split()) if "  " in line else line for line in lines]
+        return lines
     out: list[str] = []
     joinable = False  # the previous line is in the same block and ends mid-sentence
     for raw in raws:
@@ -821,6 +833,37 @@ _SENTENCE_LIKE_END = frozenset('.!?"”')
 _FIRST_STRIP = "\"'“‘([*•-–—:.,!?#>»› "
 
 
+_KEY_STRIP = " :.-–—|•»›>*#"
+# Longest entry of the exact-line sets (_RELATED_ONE, _KEY_ALONE, _RELATED_SECTION, _CHROME_EXACT).
+_KEY_MAX = max(map(len, (*_RELATED_ONE, *_KEY_ALONE, *_RELATED_SECTION, *_CHROME_EXACT)))
+
+
+def _plain_body(line: str) -> bool:
+    """True for a line ``_classify`` certainly keeps as body text with nothing to record; most
+    lines are such long ordinary sentences, and this answers with a few C-speed tests.
+
+    The line ends like a sentence, holds no ":" or "/" and starts with neither a digit, a
+    bracket nor a listed first word (so no chrome, credit, caption, byline, link, syndication
+    or follow-call pattern can match: see ``_classify``); it is too long, once edge
+    punctuation is stripped, to equal an exact chrome or key line; and if short enough for
+    the inline follow-call check it names no Google News, WhatsApp or Telegram. Lower-casing
+    the UTF-8 bytes finds those names as ``str.lower`` would (no non-ASCII character
+    lower-cases to one of their letters) at a fraction of the cost."""
+    c0 = line[0]
+    if line[-1] not in _SENTENCE_LIKE_END or ":" in line or "/" in line or c0 in "([©" or c0.isdigit():
+        return False
+    n = len(line)
+    if n <= 200 and len(line.strip(_KEY_STRIP)) <= _KEY_MAX:  # lower() never shortens a string
+        return False
+    if n <= 300:
+        low = line.encode("utf-8", "surrogatepass").lower()
+        if b"google" in low or b"whatsapp" in low or b"telegram" in low:
+            return False
+    k = line.find(" ", 0, 40)  # the first word as _classify takes it, lower-cased alone
+    first = (line[:k] if k >= 0 else line[:40]).strip(_FIRST_STRIP).lower()
+    return first not in _SPECIAL_FIRST and not first.startswith(("http", "www."))
+
+
 def _classify(line: str, nxt: str | None, p: _Parsed, lineno: int) -> int:
     """One line's fate. The first word decides which boilerplate patterns are worth trying."""
     n = len(line)
@@ -1068,7 +1111,7 @@ def parse_article(
     i, n = 0, len(lines)
     while i < n:
         line = lines[i]
-        kind = _classify(line, lines[i + 1] if i + 1 < n else None, p, i)
+        kind = _TEXT if _plain_body(line) else _classify(line, lines[i + 1] if i + 1 < n else None, p, i)
         if related and kind == _TEXT:
             if _heading_shaped(line, title=True):  # a headline link after "Baca juga:"/"Berita Terkait"
                 related -= 1

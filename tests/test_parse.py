@@ -161,6 +161,39 @@ def test_nfc():
     assert a.text == "Café di Bandung ramai."
 
 
+def test_nfc_safe_ranges_are_nfc_starters():
+    """normalize_lines skips the NFC scan when every non-ASCII character is in NFC_SAFE_RANGES;
+    that holds only if each is a starter that stays as it is and never composes with the
+    character before it (the second character of a canonical pair, or a Hangul vowel/final)."""
+    from corpus_tools.parse import NFC_SAFE_RANGES
+
+    second = {chr(c) for c in range(0x1161, 0x1176)} | {chr(c) for c in range(0x11A8, 0x11C3)}
+    for cp in range(0x110000):
+        d = unicodedata.decomposition(chr(cp))
+        if d and not d.startswith("<") and len(parts := d.split()) == 2:
+            second.add(chr(int(parts[1], 16)))
+    bounds = NFC_SAFE_RANGES.split("-")
+    ranges = [(NFC_SAFE_RANGES[i], NFC_SAFE_RANGES[i + 2]) for i in range(0, len(NFC_SAFE_RANGES), 3)]
+    assert len(ranges) == len(bounds) - 1 == 3
+    for lo, hi in ranges:
+        for cp in range(ord(lo), ord(hi) + 1):
+            c = chr(cp)
+            head = unicodedata.normalize("NFD", c)[0]
+            assert unicodedata.combining(c) == 0 and unicodedata.normalize("NFC", c) == c, hex(cp)
+            assert c not in second and head not in second and unicodedata.combining(head) == 0, hex(cp)
+            assert unicodedata.is_normalized("NFC", f"e{c}A{c}\u00e9"), hex(cp)
+
+
+def test_odd_characters_in_any_mix_are_cleaned():
+    # Printable text around each odd character, NFC-unsafe marks and hard wraps: each line is
+    # cleaned as if on its own (the C fast path must give way to the per-line clean-up).
+    for odd in ("\u00a0", "\t", "\u200b", "\ufffc", "\u2028", "\x0c", "\u00ad", "\u2009", "\u0301"):
+        text = f"Judul Berita Ini\n“Kata{odd}dia” begitu.\ne\u0301 di sini{odd}\n"
+        assert normalize_text(text) == normalize_text(text.replace("\n", "\n\n")).replace("\n\n", "\n")
+    assert normalize_text("A “b”\u00a0 c.\n\ufffcD\u200b.") == "A “b” c.\nD."
+    assert normalize_text("Cafe\u0301 “x”.") == "Café “x”."
+
+
 def test_normalize_text_keeps_lines():
     assert normalize_text("A.\r\nB\rC\u2028D\x0cE") == "A.\nB\nC\nD\nE"
 
