@@ -253,6 +253,7 @@ class ChunkContext:
     schemas: dict[str, pa.Schema]
     partial: bool
     splits: SplitAssigner  # its own instance: only the (pure) split of each article is used
+    spool: Path | None = None  # where workers leave the Arrow data of their batches for the builder
 
 
 @dataclass
@@ -304,18 +305,34 @@ def process_chunk(task: tuple[int, int, int], ctx: ChunkContext | None = None) -
 
 
 def process_chunk_packed(task: tuple[int, int, int]) -> ChunkResult:
-    """:func:`process_chunk` in a worker, its record batches as Arrow IPC bytes (schema-less
-    messages: half the CPU of pickling the batches, and the big ``huggingface`` schema
-    metadata is not sent with every batch); :func:`unpack_chunk` reverses it."""
-    res = process_chunk(task)
-    res.documents = {k: v.serialize().to_pybytes() for k, v in res.documents.items()}
-    res.ner = {k: v.serialize().to_pybytes() for k, v in res.ner.items()}
+    """:func:`process_chunk` in a worker. Its record batches go into one spool file of
+    schema-less Arrow IPC messages, which the builder memory-maps (:func:`unpack_chunk`): the
+    result sent back through the pool's pipe is a few lists and ``(offset, size)`` pairs.
+    Measured: pickling the batches through the pipe cost the builder ~40 us/article of CPU
+    (pipe-sized reads and copies), more than a third of the Parquet write it has to do."""
+    ctx = _WORKER_CTX
+    res = process_chunk(task, ctx)
+    path = ctx.spool / f"{task[0]:016d}.arrow"
+    layout: dict[str, dict[str, tuple[int, int]]] = {"documents": {}, "ner": {}}
+    with open(path, "wb") as fh:
+        for config, batches in (("documents", res.documents), ("ner", res.ner)):
+            for split, batch in batches.items():
+                buf = batch.serialize()
+                layout[config][split] = (fh.tell(), buf.size)
+                fh.write(buf)
+    res.documents, res.ner = {"path": str(path)}, layout  # type: ignore[assignment]
     return res
 
 
 def unpack_chunk(res: ChunkResult, schemas: dict[str, pa.Schema]) -> ChunkResult:
-    res.documents = {k: pa.ipc.read_record_batch(pa.py_buffer(v), schemas["documents"]) for k, v in res.documents.items()}
-    res.ner = {k: pa.ipc.read_record_batch(pa.py_buffer(v), schemas["ner"]) for k, v in res.ner.items()}
+    """The record batches of a :func:`process_chunk_packed` result, read from its memory-mapped
+    spool file without a copy (the file is unlinked at once; the mapping lives on with the batches)."""
+    path, layout = res.documents["path"], res.ner
+    with pa.memory_map(path) as mm:
+        data = mm.read_buffer()
+    os.unlink(path)
+    res.documents = {k: pa.ipc.read_record_batch(data.slice(o, n), schemas["documents"]) for k, (o, n) in layout["documents"].items()}
+    res.ner = {k: pa.ipc.read_record_batch(data.slice(o, n), schemas["ner"]) for k, (o, n) in layout["ner"].items()}
     return res
 
 
@@ -820,6 +837,9 @@ def _build_into(
             if split in res.ner:
                 writers[("ner", split)].write(res.ner[split])
 
+    if n_workers > 1:
+        ctx.spool = tmp / ".spool"  # inside the release temp folder: removed with it on any failure
+        ctx.spool.mkdir()
     pool = _chunk_pool(n_workers, ctx)
     pending: deque = deque()
     try:
@@ -864,6 +884,8 @@ def _build_into(
         if pool is not None:
             pool.terminate()
             pool.join()
+        if ctx.spool is not None:
+            shutil.rmtree(ctx.spool, ignore_errors=True)
 
     rows: dict[str, dict[str, int]] = {c: {} for c in CONFIGS}
     for (c, s), w in writers.items():
