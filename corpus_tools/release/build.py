@@ -20,6 +20,7 @@ options, sorted JSON.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import hashlib
 import io
@@ -284,6 +285,21 @@ _WORKER_CTX: ChunkContext | None = None
 def _init_worker(ctx: ChunkContext) -> None:
     global _WORKER_CTX
     _WORKER_CTX = ctx
+    _keep_freed_memory()
+
+
+def _keep_freed_memory() -> None:
+    """In a worker (a process of ours) on glibc: keep freed memory in the heap rather than
+    returning it to the system after every batch, which the next batch then faults back in
+    page by page (measured over 5,000 articles: 22.8k -> 2.4k minor page faults, ~10% less
+    CPU). The heap stays at about one batch's peak. Not done in-process: the caller's process
+    is not ours to tune."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 64 * 1024 * 1024)  # M_MMAP_THRESHOLD: big arrays from the heap, not mmap
+        libc.mallopt(-1, 256 * 1024 * 1024)  # M_TRIM_THRESHOLD: keep up to this much free at the top
+    except (OSError, AttributeError):  # not glibc: its allocator's defaults stay
+        pass
 
 
 def process_chunk(task: tuple[int, int, int], ctx: ChunkContext | None = None) -> ChunkResult:
@@ -306,7 +322,7 @@ def process_chunk(task: tuple[int, int, int], ctx: ChunkContext | None = None) -
 
 def process_chunk_packed(task: tuple[int, int, int]) -> ChunkResult:
     """:func:`process_chunk` in a worker. Its record batches go into one spool file of
-    schema-less Arrow IPC messages, which the builder memory-maps (:func:`unpack_chunk`): the
+    schema-less Arrow IPC messages, which the builder reads back (:func:`unpack_chunk`): the
     result sent back through the pool's pipe is a few lists and ``(offset, size)`` pairs.
     Measured: pickling the batches through the pipe cost the builder ~40 us/article of CPU
     (pipe-sized reads and copies), more than a third of the Parquet write it has to do."""
@@ -325,14 +341,15 @@ def process_chunk_packed(task: tuple[int, int, int]) -> ChunkResult:
 
 
 def unpack_chunk(res: ChunkResult, schemas: dict[str, pa.Schema]) -> ChunkResult:
-    """The record batches of a :func:`process_chunk_packed` result, read from its memory-mapped
-    spool file without a copy (the file is unlinked at once; the mapping lives on with the batches)."""
+    """The record batches of a :func:`process_chunk_packed` result, read back from its spool
+    file (then unlinked). Each batch is read into its own buffer: a batch waiting in a writer
+    buffer then holds only its own bytes, not the whole batch's file (with 6 writers that
+    made the peak RSS grow by ~180 MiB)."""
     path, layout = res.documents["path"], res.ner
-    with pa.memory_map(path) as mm:
-        data = mm.read_buffer()
+    with pa.OSFile(path) as fh:
+        res.documents = {k: pa.ipc.read_record_batch(fh.read_at(n, o), schemas["documents"]) for k, (o, n) in layout["documents"].items()}
+        res.ner = {k: pa.ipc.read_record_batch(fh.read_at(n, o), schemas["ner"]) for k, (o, n) in layout["ner"].items()}
     os.unlink(path)
-    res.documents = {k: pa.ipc.read_record_batch(data.slice(o, n), schemas["documents"]) for k, (o, n) in layout["documents"].items()}
-    res.ner = {k: pa.ipc.read_record_batch(data.slice(o, n), schemas["ner"]) for k, (o, n) in layout["ner"].items()}
     return res
 
 
