@@ -481,6 +481,8 @@ _LIST_RE = re.compile(r"^(?:[-•*▪►‣·–]\s+|\d{1,2}[.)]\s+|[a-z][.)]\s+
 _HTML_RE = re.compile(r"<\s*(?:html|head|body|div|p|span|script|style|article|meta|br|table|a\s+href)\b[^>]{0,200}>", re.IGNORECASE)
 _ID_WORDS = tuple(f" {w} " for w in "yang dan di ini itu dengan untuk dari tidak akan pada juga dalam ke ada".split())
 _EN_WORDS = tuple(f" {w} " for w in "the and of to in is that for was with on".split())
+_ID_WORD_BYTES = tuple(w.encode() for w in _ID_WORDS)
+_EN_WORD_BYTES = tuple(w.encode() for w in _EN_WORDS)
 
 
 # --------------------------------------------------------------------------- parser state
@@ -838,6 +840,20 @@ _KEY_STRIP = " :.-–—|•»›>*#"
 _KEY_MAX = max(map(len, (*_RELATED_ONE, *_KEY_ALONE, *_RELATED_SECTION, *_CHROME_EXACT)))
 
 
+def _first_word(line: str) -> str:
+    """The first word, lower-cased, without edge quotes and punctuation (within 40 characters)."""
+    k = line.find(" ", 0, 40)
+    return (line[:k] if k >= 0 else line[:40]).strip(_FIRST_STRIP).lower()
+
+
+def _names_chat_app(line: str) -> bool:
+    """``line.lower()`` holds "google", "whatsapp" or "telegram" (the inline follow-call screen).
+    Lower-casing the UTF-8 bytes finds them as ``str.lower`` would (no non-ASCII character
+    lower-cases to one of their letters) at a fraction of the cost."""
+    low = line.encode("utf-8", "surrogatepass").lower()
+    return b"google" in low or b"whatsapp" in low or b"telegram" in low
+
+
 def _plain_body(line: str) -> bool:
     """True for a line ``_classify`` certainly keeps as body text with nothing to record; most
     lines are such long ordinary sentences, and this answers with a few C-speed tests.
@@ -846,30 +862,23 @@ def _plain_body(line: str) -> bool:
     bracket nor a listed first word (so no chrome, credit, caption, byline, link, syndication
     or follow-call pattern can match: see ``_classify``); it is too long, once edge
     punctuation is stripped, to equal an exact chrome or key line; and if short enough for
-    the inline follow-call check it names no Google News, WhatsApp or Telegram. Lower-casing
-    the UTF-8 bytes finds those names as ``str.lower`` would (no non-ASCII character
-    lower-cases to one of their letters) at a fraction of the cost."""
+    the inline follow-call check it names no Google News, WhatsApp or Telegram."""
     c0 = line[0]
     if line[-1] not in _SENTENCE_LIKE_END or ":" in line or "/" in line or c0 in "([©" or c0.isdigit():
         return False
     n = len(line)
     if n <= 200 and len(line.strip(_KEY_STRIP)) <= _KEY_MAX:  # lower() never shortens a string
         return False
-    if n <= 300:
-        low = line.encode("utf-8", "surrogatepass").lower()
-        if b"google" in low or b"whatsapp" in low or b"telegram" in low:
-            return False
-    k = line.find(" ", 0, 40)  # the first word as _classify takes it, lower-cased alone
-    first = (line[:k] if k >= 0 else line[:40]).strip(_FIRST_STRIP).lower()
-    return first not in _SPECIAL_FIRST and not first.startswith(("http", "www."))
+    first = _first_word(line)
+    if first in _SPECIAL_FIRST or first.startswith(("http", "www.")):
+        return False
+    return n > 300 or not _names_chat_app(line)
 
 
 def _classify(line: str, nxt: str | None, p: _Parsed, lineno: int) -> int:
     """One line's fate. The first word decides which boilerplate patterns are worth trying."""
     n = len(line)
-    low = line[:40].lower()
-    first = low.partition(" ")[0].strip(_FIRST_STRIP)
-    lowall = line.lower() if n <= 300 else ""
+    first = _first_word(line)
     c0 = line[0]
     # Most lines are body sentences. One that ends like a sentence, holds no ":" or "/" and
     # starts with an ordinary word cannot be chrome, a logo, a parenthesised credit, a byline,
@@ -887,15 +896,19 @@ def _classify(line: str, nxt: str | None, p: _Parsed, lineno: int) -> int:
         and not first.startswith(("http", "www."))
     )
     if n <= 200:
-        key = lowall.strip(" :.-–—|•»›>*#")
-        if key in _RELATED_ONE:
-            return _RELATED1
-        if key in _KEY_ALONE:
-            return _KEY_NEXT
-        if key in _RELATED_SECTION:
-            return _RELATED
-        if key in _CHROME_EXACT or not key:
-            return _DROP
+        # == line.lower().strip(_KEY_STRIP): the stripped characters have no case, and
+        # lower() never turns another character into one of them nor shortens a string.
+        key = line.strip(_KEY_STRIP)
+        if len(key) <= _KEY_MAX:
+            key = key.lower()
+            if key in _RELATED_ONE:
+                return _RELATED1
+            if key in _KEY_ALONE:
+                return _KEY_NEXT
+            if key in _RELATED_SECTION:
+                return _RELATED
+            if key in _CHROME_EXACT or not key:
+                return _DROP
         if n <= 100 and line.islower() and line.replace(" ", "").isalnum():
             return _DROP  # "rudal korea utara kim jong un": a tag list (a sentence starts upper case)
         if not plain:
@@ -917,7 +930,7 @@ def _classify(line: str, nxt: str | None, p: _Parsed, lineno: int) -> int:
             if (line[-1] not in _SENTENCE_LIKE_END or ":" in line) and _meta_line(line, p, lineno, first):
                 return _DROP
     if plain:
-        if n <= 300 and ("google" in lowall or "whatsapp" in lowall or "telegram" in lowall) and _FOLLOW_ANY_RE.search(line):
+        if n <= 300 and _names_chat_app(line) and _FOLLOW_ANY_RE.search(line):
             _offer_mentions(line, p, 4)
             return _DROP
         return _TEXT
@@ -934,7 +947,7 @@ def _classify(line: str, nxt: str | None, p: _Parsed, lineno: int) -> int:
                 _offer_mentions(nxt, p, 4)
                 return _DROP_NEXT
         elif n <= 300:
-            if ("google" in lowall or "whatsapp" in lowall or "telegram" in lowall) and _FOLLOW_ANY_RE.search(line):
+            if _names_chat_app(line) and _FOLLOW_ANY_RE.search(line):
                 _offer_mentions(line, p, 4)
                 return _DROP
         if _caption(line, p, lineno):
@@ -1056,12 +1069,22 @@ def split_dateline(line: str, table: OutletTable | None = None) -> Dateline | No
 
 
 def _guess_lang(text: str) -> str:
-    """"en" for an English body, else "id" (function-word counts on the first 600 characters)."""
-    sample = " " + text[:600].lower() + " "
-    en = sum(map(sample.count, _EN_WORDS))
+    """"en" for an English body, else "id" (function-word counts on the first 600 characters).
+
+    The counts run on the lower-cased UTF-8 bytes: the words are ASCII and no non-ASCII
+    character lower-cases to ASCII except the Kelvin sign (then ``str.lower`` is used), so
+    the counts are those of ``str.lower`` at a fraction of the cost."""
+    head = text[:600]
+    if "\u212a" in head:
+        sample = " " + head.lower() + " "
+        en_words, id_words = _EN_WORDS, _ID_WORDS
+    else:
+        sample = b" " + head.encode("utf-8", "surrogatepass").lower() + b" "
+        en_words, id_words = _EN_WORD_BYTES, _ID_WORD_BYTES
+    en = sum(map(sample.count, en_words))
     if en < 5:
         return "id"
-    return "en" if en > 2 * sum(map(sample.count, _ID_WORDS)) else "id"
+    return "en" if en > 2 * sum(map(sample.count, id_words)) else "id"
 
 
 def _block_kind(line: str, is_last: bool) -> BlockKind:
@@ -1075,16 +1098,21 @@ def _block_kind(line: str, is_last: bool) -> BlockKind:
     return "paragraph"
 
 
-def _text_and_blocks(paragraphs: list[tuple[BlockKind, str]]) -> tuple[str, list[dict]]:
-    """``article.blocks_for`` with the blocks as dicts, for ``Article.model_validate``."""
+def _text_and_blocks(paragraphs: list[str]) -> tuple[str, list[dict]]:
+    """The body text and its blocks as dicts (``article.blocks_for`` for ``Article.model_validate``).
+
+    Most paragraphs end like a sentence and start upper case: then they are neither a heading
+    nor a list item nor a quote, and ``_block_kind`` is not needed."""
     blocks: list[dict] = []
     pos = 0
     sep = len(PARAGRAPH_SEPARATOR)
-    for kind, para in paragraphs:
+    last = len(paragraphs) - 1
+    for k, para in enumerate(paragraphs):
         end = pos + len(para)
+        kind = "paragraph" if para[-1] in _TERMINAL and para[0].isupper() else _block_kind(para, k == last)
         blocks.append({"kind": kind, "start": pos, "end": end})
         pos = end + sep
-    return PARAGRAPH_SEPARATOR.join([para for _, para in paragraphs]), blocks
+    return PARAGRAPH_SEPARATOR.join(paragraphs), blocks
 
 
 def parse_article(
@@ -1232,8 +1260,7 @@ def parse_article(
             "baca juga" in low or "lihat juga" in low or "simak juga" in low
         ) and (m := _INLINE_BACA_RE.search(line)) is not None:
             kept[k] = (no, line[: m.start()].rstrip())
-    paras = [(_block_kind(line, k == len(kept) - 1), line) for k, (_, line) in enumerate(kept)]
-    body, blocks = _text_and_blocks(paras)
+    body, blocks = _text_and_blocks([line for _, line in kept])
 
     match = p.outlet[1] if p.outlet else None
     published_at = None
