@@ -561,14 +561,21 @@ def test_document_batch_equals_rows_from_pylist():
     assert empty.num_rows == 0 and empty.schema == schema
 
 
-def test_workers_default_is_in_process_and_env_is_checked(tmp_path, monkeypatch):
+def test_workers_default_and_env_is_checked(tmp_path, monkeypatch):
     import corpus_tools.release.build as build_mod
 
     make_corpus(tmp_path / "in", n=3)
-    monkeypatch.setenv(build_mod.WORKERS_ENV, "2")
+    monkeypatch.delenv(build_mod.WORKERS_ENV, raising=False)
+    monkeypatch.setattr(build_mod, "usable_cpus", lambda: 2)
     assert build(tmp_path / "in").workers == 1  # a small input runs in-process whatever the default
     monkeypatch.setattr(build_mod, "PARALLEL_MIN_BYTES", 0)
-    assert build(tmp_path / "in", out=tmp_path / "b").workers == 2
+    assert build(tmp_path / "in", out=tmp_path / "b").workers == 2  # one worker per usable CPU
+    monkeypatch.setattr(build_mod, "usable_cpus", lambda: 1)
+    assert build(tmp_path / "in", out=tmp_path / "c").workers == 1
+    monkeypatch.setattr(build_mod, "usable_cpus", lambda: 64)
+    assert build(tmp_path / "in", out=tmp_path / "d").workers == build_mod.MAX_DEFAULT_WORKERS
+    monkeypatch.setenv(build_mod.WORKERS_ENV, "1")
+    assert build(tmp_path / "in", out=tmp_path / "e").workers == 1  # the variable wins
     monkeypatch.setenv(build_mod.WORKERS_ENV, "two")
     with pytest.raises(build_mod.ReleaseError, match="CORPUS_TOOLS_RELEASE_WORKERS"):
-        build(tmp_path / "in", out=tmp_path / "c")
+        build(tmp_path / "in", out=tmp_path / "f")
