@@ -579,3 +579,21 @@ def test_workers_default_and_env_is_checked(tmp_path, monkeypatch):
     monkeypatch.setenv(build_mod.WORKERS_ENV, "two")
     with pytest.raises(build_mod.ReleaseError, match="CORPUS_TOOLS_RELEASE_WORKERS"):
         build(tmp_path / "in", out=tmp_path / "f")
+
+
+def test_lines_hashing_yields_the_file_lines_and_hashes_every_byte():
+    """The reader that hashes blocks in a thread gives exactly what iterating the file gives
+    (lines split on \\n only, the last one possibly without it), whatever the block size."""
+    import hashlib
+    import io
+    import random
+
+    from corpus_tools.release.build import _lines_hashing
+
+    rng = random.Random(1)
+    for _ in range(300):
+        data = b"".join(rng.choice([b"a", b"\n", b"xyz", b"\r", b"\n\n"]) for _ in range(rng.randint(0, 300)))
+        h = hashlib.sha256()
+        got = list(_lines_hashing(io.BytesIO(data), h, block_size=rng.randint(1, 20)))
+        assert got == list(io.BytesIO(data))
+        assert h.hexdigest() == hashlib.sha256(data).hexdigest()

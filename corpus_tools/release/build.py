@@ -33,7 +33,8 @@ import shutil
 import tempfile
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -624,8 +625,7 @@ def index_annotations(path: str | Path | None) -> AnnotationIndex:
         raise FileNotFoundError(f"{path}: annotations file not found; pass --annotations FILE (one adjudicated annotation per article)") from None
     with fh:
         offset = 0
-        for lineno, line in enumerate(fh, 1):
-            h.update(line)
+        for lineno, line in enumerate(_lines_hashing(fh, h), 1):
             start, offset = offset, offset + len(line)
             if not line.strip():
                 continue
@@ -653,6 +653,28 @@ def index_annotations(path: str | Path | None) -> AnnotationIndex:
             idx.offsets[aid] = (start, lineno)
     idx.sha256, idx.size = h.hexdigest(), offset
     return idx
+
+
+def _lines_hashing(fh, h, block_size: int = 4 << 20) -> Iterator[bytes]:
+    """The lines of the binary file ``fh`` (as iterating it yields them) while ``h`` is fed its
+    bytes in blocks by a background thread: hashlib releases the GIL for big buffers, so the
+    SHA-256 (~300 MB/s on the build machine, ~13 us per bench article) overlaps the per-line work."""
+    with ThreadPoolExecutor(1, thread_name_prefix="sha256") as pool:
+        hashing = None
+        rest = b""
+        while True:
+            block = fh.read(block_size)
+            if hashing is not None:
+                hashing.result()
+            if not block:
+                break
+            hashing = pool.submit(h.update, block)
+            lines = (rest + block).split(b"\n")
+            rest = lines.pop()
+            for line in lines:
+                yield line + b"\n"
+        if rest:
+            yield rest
 
 
 def _read_line_at(fh, offset: int) -> bytes:
@@ -878,8 +900,7 @@ def _build_into(
             read = 0
             chunk_start, chunk_line, nonblank = 0, 1, 0
             lineno = 0
-            for lineno, raw in enumerate(fh, 1):
-                art_hash.update(raw)
+            for lineno, raw in enumerate(_lines_hashing(fh, art_hash), 1):
                 read += len(raw)
                 if progress is not None and lineno % 1000 == 0:
                     progress(read, total_bytes)
