@@ -295,7 +295,7 @@ def band_candidates(
             a, c = g_rows[:-dist][same], g_rows[dist:][same]
             found.append(np.minimum(a, c).astype(np.int64) * n + np.maximum(a, c))
             pending += a.size
-        if pending > 5_000_000:
+        if pending > 250_000:  # exact copies share every band: dedupe as we go, memory stays small
             found, pending = [np.unique(np.concatenate(found))], 0
     if not found:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)

@@ -31,8 +31,7 @@ import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import groupby
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -194,12 +193,13 @@ def _reject_input(path: str, reason: str, raw: str | None = None) -> Reject:
     return Reject(source=path, reason=reason, raw=raw, stage="ingest")
 
 
-def _walk(top: str, rejects: list[Reject]) -> tuple[list[tuple[str, bool]], int]:
+def _walk(top: str, rejects: list[Reject]) -> tuple[list[str], bool, int]:
     """``os.walk(top)`` top-down in sorted order without following folder links, on scandir
-    entries (so links are known without a stat): ``(rel, is_link)`` of every input-like file
-    (in walk order) and the number of other files. Folders named like inputs and folders that
-    cannot be listed are rejected."""
-    found: list[tuple[str, bool]] = []
+    entries (so links are known without a stat): the relative path of every input-like file (in
+    walk order), whether any of them is a symbolic link, and the number of other files. Folders
+    named like inputs and folders that cannot be listed are rejected."""
+    found: list[str] = []
+    any_link = False
     ignored = 0
     suffixes = TEXT_SUFFIXES + HTML_SUFFIXES
     stack = [(top, "")]
@@ -225,16 +225,40 @@ def _walk(top: str, rejects: list[Reject]) -> tuple[list[tuple[str, bool]], int]
                 rejects.append(_reject_input(full, "is a folder, not a file (its name ends like an input file); rename it"))
         for name, link in files:
             if name.lower().endswith(suffixes):
-                found.append((prefix + name, link))
+                found.append(prefix + name)
+                any_link = any_link or link
             else:
                 ignored += 1
         stack.extend((os.path.join(path, name), prefix + name + "/") for name, link in reversed(dirs) if not link)
-    return found, ignored
+    return found, any_link, ignored
 
 
 def _stem(rel: str) -> str:
-    """The id a relative path gives: its file name without the last suffix (``Path.stem``)."""
-    return PurePosixPath(rel).stem
+    """The id a relative path gives: ``PurePosixPath(rel).stem`` (file name without its last
+    suffix), without building a path object."""
+    name = rel[rel.rfind("/") + 1 :]
+    i = name.rfind(".")
+    return name[:i] if 0 < i < len(name) - 1 else name
+
+
+#: Stems longer than this (never valid ids) are keyed by a digest in the sort array, so one
+#: very long file name cannot widen the fixed-width array of every input.
+_MAX_KEY = 200
+
+
+def _stem_keys(rels: list[str], block: int = 8192) -> np.ndarray:
+    """Fixed-width bytes array of every stem (UTF-8; a digest for over-long ones), for a
+    numpy sort: ~25 bytes an input instead of a Python string each."""
+
+    def key(rel: str) -> bytes:
+        b = _stem(rel).encode("utf-8", "surrogateescape")
+        return b if len(b) <= _MAX_KEY else b"\xff" + hashlib.blake2b(b, digest_size=24).digest()
+
+    width = max((len(key(r)) for r in rels), default=1)
+    keys = np.empty(len(rels), dtype=f"S{max(width, 1)}")
+    for lo in range(0, len(rels), block):
+        keys[lo : lo + block] = [key(r) for r in rels[lo : lo + block]]
+    return keys
 
 
 def discover(srcs: Sequence[str | os.PathLike]) -> Discovery:
@@ -243,7 +267,8 @@ def discover(srcs: Sequence[str | os.PathLike]) -> Discovery:
     HTML inputs, stems that are not valid ids and repeated stems (the first by SRC order and
     path wins) are rejected here; a missing SRC is a UsageError. The same file reached twice
     (overlapping SRCs, links) is listed once: real paths are only resolved for inputs that share
-    a stem, unless some input is a symbolic link.
+    a stem, unless some input is a symbolic link. Memory: one string per input while listing,
+    numpy arrays for the rest (100k inputs peak at ~20 MB).
     """
     missing = [str(s) for s in srcs if not os.path.lexists(s)]
     if missing:
@@ -256,13 +281,14 @@ def discover(srcs: Sequence[str | os.PathLike]) -> Discovery:
     any_link = False
     for src in map(str, srcs):
         if os.path.isdir(src):
-            entries, n_other = _walk(src, rejects)
+            entries, links, n_other = _walk(src, rejects)
             ignored += n_other
             entries.sort()
-            any_link = any_link or any(link for _, link in entries)
+            any_link = any_link or links
             roots.append((src, False))
-            rels.extend(rel for rel, _ in entries)
+            rels.extend(entries)
             root_of.extend(array("i", [len(roots) - 1]) * len(entries))
+            del entries
         elif os.path.isfile(src) or os.path.islink(src):
             any_link = any_link or os.path.islink(src)
             roots.append((src, True))
@@ -275,8 +301,18 @@ def discover(srcs: Sequence[str | os.PathLike]) -> Discovery:
         src, single = roots[root_of[k]]
         return src if single else os.path.join(src, rels[k])
 
-    stems = [_stem(rel) for rel in rels]
-    by_stem = sorted(range(len(rels)), key=stems.__getitem__)  # stable: SRC order within a stem
+    keys = _stem_keys(rels)
+    by_stem = np.argsort(keys, kind="stable")  # SRC order within one stem
+    sorted_keys = keys[by_stem]
+    same_as_next = np.flatnonzero(sorted_keys[1:] == sorted_keys[:-1])
+    # runs of one stem (rare): (first, last) positions in by_stem
+    runs: list[list[int]] = []
+    for p in same_as_next.tolist():
+        if runs and runs[-1][1] == p:
+            runs[-1][1] = p + 1
+        else:
+            runs.append([p, p + 1])
+    del sorted_keys, same_as_next
     # the same file twice: without links only inputs with one stem can be one file
     dropped: set[int] = set()
     if any_link:
@@ -286,18 +322,17 @@ def discover(srcs: Sequence[str | os.PathLike]) -> Discovery:
             if real in seen:
                 dropped.add(k)
             seen.add(real)
+        del seen
     else:
-        for _, group in groupby(by_stem, key=stems.__getitem__):
-            run = list(group)
-            if len(run) > 1:
-                seen_run: set[str] = set()
-                for k in run:
-                    real = os.path.realpath(path_of(k))
-                    if real in seen_run:
-                        dropped.add(k)
-                    seen_run.add(real)
+        for lo, hi in runs:
+            seen_run: set[str] = set()
+            for k in by_stem[lo : hi + 1].tolist():
+                real = os.path.realpath(path_of(k))
+                if real in seen_run:
+                    dropped.add(k)
+                seen_run.add(real)
     later: list[tuple[int, Reject]] = []  # rejects in the order the inputs were found
-    ok = bytearray(len(rels))
+    ok = np.zeros(len(rels), dtype=bool)
     for k, rel in enumerate(rels):
         if k in dropped:
             continue
@@ -306,36 +341,39 @@ def discover(srcs: Sequence[str | os.PathLike]) -> Discovery:
                 (k, _reject_input(path_of(k), "HTML input is not supported yet: save the article's text (copied from the page) as a .txt file"))
             )
             continue
+        stem = _stem(rel)
         try:
-            check_id(stems[k])
+            check_id(stem)
         except ValueError as e:
             later.append((k, _reject_input(path_of(k), f"file name does not give a valid article id (ids are file stems): {e}")))
             continue
-        ok[k] = 1
-    winners: list[int] = []
-    claimed = -1
-    for k in by_stem:
-        if not ok[k]:
-            continue
-        if claimed >= 0 and stems[claimed] == stems[k]:
+        ok[k] = True
+    # repeated valid stems: the first by SRC order is claimed, the others are rejected
+    for lo, hi in runs:
+        claimed = -1
+        for k in by_stem[lo : hi + 1].tolist():
+            if not ok[k]:
+                continue
+            if claimed < 0:
+                claimed = k
+                continue
+            ok[k] = False
             later.append(
-                (k, _reject_input(path_of(k), f"duplicate id: {path_of(claimed)} has the same file stem {stems[k]!r}; ids are file stems, rename one"))
+                (k, _reject_input(path_of(k), f"duplicate id: {path_of(claimed)} has the same file stem {_stem(rels[k])!r}; ids are file stems, rename one"))
             )
-            continue
-        claimed = k
-        winners.append(k)
     later.sort(key=lambda kr: kr[0])
     rejects.extend(r for _, r in later)
-    blob = [rels[k].encode("utf-8", "surrogateescape") for k in winners]
+    winners = by_stem[ok[by_stem]]  # id order
+    del by_stem, ok
     offsets = np.zeros(len(winners) + 1, dtype=np.int64)
-    np.cumsum([len(b) for b in blob], out=offsets[1:])
-    files = FileList(
-        roots,
-        np.array([root_of[k] for k in winners], dtype=np.int32),
-        np.array([stems[k].encode("ascii") for k in winners], dtype=bytes),
-        b"".join(blob),
-        offsets,
-    )
+    blob = bytearray()
+    for i, k in enumerate(winners.tolist()):
+        blob += rels[k].encode("utf-8", "surrogateescape")
+        offsets[i + 1] = len(blob)
+    ids = keys[winners]
+    # ids hold no NUL byte, so a row's non-zero bytes are its length
+    width = int((ids.view(np.uint8).reshape(len(ids), -1) != 0).sum(axis=1).max()) if len(ids) else 1
+    files = FileList(roots, np.frombuffer(root_of, dtype=np.int32)[winners], ids.astype(f"S{max(1, width)}"), bytes(blob), offsets)
     return Discovery(files=files, rejects=rejects, ignored=ignored)
 
 
