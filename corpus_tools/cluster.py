@@ -275,7 +275,7 @@ def band_candidates(
         key = band_key(b)
         if valid is not None:
             key = key[valid]
-        order = np.argsort(key, kind="stable")
+        order = np.argsort(key)  # unstable (SIMD) sort: rows within a run are re-sorted below
         ks = key[order]
         eq = ks[1:] == ks[:-1]
         if not eq.any():
@@ -286,6 +286,9 @@ def band_candidates(
         g_keys, g_rows = ks[member], order[member]
         if valid is not None:
             g_rows = valid[g_rows]
+        # rows of one run in row order, as a stable sort leaves them (only the few rows in runs)
+        run_order = np.lexsort((g_rows, g_keys))
+        g_keys, g_rows = g_keys[run_order], g_rows[run_order]
         for dist in range(1, MAX_NEIGHBOURS + 1):
             if dist >= g_keys.size:
                 break

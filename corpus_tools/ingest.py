@@ -565,7 +565,7 @@ def _final_lines(tmp: Path, files: FileList, rows: np.ndarray, story_root: np.nd
     each line is passed through as a memoryview, not copied)."""
     cut = len(_SUFFIX_BYTES)
     block = 8192  # rows converted to Python ints at a time (no per-row numpy indexing)
-    with open(tmp, "rb") as src:
+    with open(tmp, "rb", buffering=1 << 20) as src:
         for lo in range(0, len(rows), block):
             roots = rows[story_root[lo : lo + block]].tolist()
             dups = dup_root[lo : lo + block]
@@ -586,8 +586,17 @@ def _write_final(tmp: Path, out: Path, fmt: str, files: FileList, rows: np.ndarr
     pieces = _final_lines(tmp, files, rows, story_root, dup_root)
     if fmt == "jsonl":
         with atomic_write(out, "wb") as fh:
+            # one write per ~1 MB: a line is longer than the file object's 8 KB buffer, so
+            # writing pieces one by one would cost a system call per line
+            parts: list[bytes | memoryview] = []
+            size = 0
             for piece in pieces:
-                fh.write(piece)
+                parts.append(piece)
+                size += len(piece)
+                if size >= 1 << 20:
+                    fh.write(b"".join(parts))
+                    parts, size = [], 0
+            fh.write(b"".join(parts))
     else:
 
         def rows_of() -> Iterator[dict]:
