@@ -19,9 +19,11 @@ from corpus_tools.doccano.server import (
     SETTINGS_MODULE,
     DoccanoServer,
     DoccanoServerError,
+    _record_path,
     _stamp_text,
     ensure_server_venv,
     find_free_port,
+    find_server,
     venv_is_ready,
 )
 
@@ -176,10 +178,14 @@ def test_stop_by_pid_then_cli_serve_restarts_on_the_same_data(tmp_path, doccano_
     with DoccanoServer(tmp_path / "d", port=port, username="boss", password="Boss-pass-987", venv=doccano_server.venv) as srv:
         pids = dict(srv.pids)
         assert len(_group_members(pids["web"])) >= 2  # master + workers
+        rec = find_server(srv.url)  # registered for the local pull path, without any secret
+        assert (rec.data_dir, rec.web_pid, rec.venv) == (srv.data_dir, pids["web"], srv.venv.resolve())
+        assert "Boss-pass" not in _record_path(port).read_text()
         with DoccanoClient(srv.url) as dc:
             dc.login("boss", "Boss-pass-987")
             dc.create_project("kept", "SequenceLabeling", use_relation=True)
     assert not srv.is_running() and not srv.pid_file.exists()
+    assert find_server(srv.url) is None and not _record_path(port).exists()
     assert not any(_alive(p) for p in pids.values())
     assert not any(_group_members(p) for p in pids.values())
 

@@ -150,7 +150,9 @@ def main() -> int:
     except NotExportable as e:
         print(f"local export not possible: {e}", file=sys.stderr)
         return 3
-    json.dump(result, out, ensure_ascii=False, separators=(",", ":"))
+    # json.dumps, not json.dump: dump streams through the pure-Python encoder in millions of
+    # small writes (measured 17 s of 35 s for 10,000 examples); dumps uses the C encoder.
+    out.buffer.write(json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
     out.flush()
     return 0
 
