@@ -869,10 +869,20 @@ def _plain_body(line: str) -> bool:
     n = len(line)
     if n <= 200 and len(line.strip(_KEY_STRIP)) <= _KEY_MAX:  # lower() never shortens a string
         return False
-    first = _first_word(line)
-    if first in _SPECIAL_FIRST or first.startswith(("http", "www.")):
-        return False
-    return n > 300 or not _names_chat_app(line)
+    k = line.find(" ", 0, 40)
+    token = line[:k] if k >= 0 else line[:40]
+    special = _SPECIAL_TOKENS.get(token)
+    if special is None:  # a word not seen at the start of a line yet
+        if len(_SPECIAL_TOKENS) >= 50000:
+            _SPECIAL_TOKENS.clear()
+        first = token.strip(_FIRST_STRIP).lower()  # == _first_word(line)
+        special = _SPECIAL_TOKENS[token] = first in _SPECIAL_FIRST or first.startswith(("http", "www."))
+    return not special and (n > 300 or not _names_chat_app(line))
+
+
+# First tokens of lines as written -> whether their word is a listed first word: sentences
+# start with the same few hundred words, so this saves the strip and lower-casing per line.
+_SPECIAL_TOKENS: dict[str, bool] = {}
 
 
 def _classify(line: str, nxt: str | None, p: _Parsed, lineno: int) -> int:
@@ -1199,14 +1209,24 @@ def parse_article(
     p = _Parsed(table=table)
     kept: list[tuple[int, str]] = []  # (line number, text)
     related = 0
-    i, n = 0, len(lines)
-    while i < n:
-        line = lines[i]
-        kind = _TEXT if _plain_body(line) else _classify_cached(line, lines[i + 1] if i + 1 < n else None, p, i)
+    n = len(lines)
+    skip = 0  # lines up to here were taken by the line before (a follow call's link, a key's value)
+    for i, line in enumerate(lines):
+        if i < skip:
+            continue
+        if _plain_body(line):  # most lines: kept as body, nothing recorded
+            if related:
+                if _heading_shaped(line, title=True):  # a headline link after "Baca juga:"/"Berita Terkait"
+                    related -= 1
+                    continue
+                related = 0
+            kept.append((i, line))
+            p.body_started = True  # it ends like a sentence
+            continue
+        kind = _classify_cached(line, lines[i + 1] if i + 1 < n else None, p, i)
         if related and kind == _TEXT:
-            if _heading_shaped(line, title=True):  # a headline link after "Baca juga:"/"Berita Terkait"
+            if _heading_shaped(line, title=True):
                 related -= 1
-                i += 1
                 continue
             related = 0
         if kind == _TEXT:
@@ -1214,7 +1234,7 @@ def parse_article(
             if not p.body_started and (len(line) > 120 or line[-1] in ".!?\"”"):
                 p.body_started = True
         elif kind == _DROP_NEXT:
-            i += 1
+            skip = i + 2
         elif kind == _RELATED1:
             related = 3  # "Baca juga:" alone: up to three headline links follow
         elif kind == _RELATED:
@@ -1226,10 +1246,9 @@ def parse_article(
             if om is not None or names is not None:
                 p.offer_outlet(2, om)
                 for name in names or ():
-                    p.credit(name, _ROLE_OF[lines[i].lower().strip(" :.-–—|•»›>*#")])
+                    p.credit(name, _ROLE_OF[line.lower().strip(" :.-–—|•»›>*#")])
                 p.meta_lines.append(i)
-                i += 1
-        i += 1
+                skip = i + 2
 
     # The body anchor: the first kept line that has a dateline or reads like a sentence.
     # Heading-shaped lines before it are the page header (title, kicker) when the page shows
