@@ -42,6 +42,8 @@ in parallel; it can run as a Ray Data ``map_batches``), ``cluster(ids, sigs)`` n
 compact signatures (n x 256 uint32 = 1 KiB per article). No Python loop runs over pairs or
 buckets (one plain pass over the articles names the results); sorting one key array per band
 makes it O(n log n) per band, so a million articles is 128 sorts of a million keys.
+``cluster_roots`` needs only a function giving one band's keys at a time, so ingest spills the
+band keys to disk as they arrive and clusters a million articles with ~8 MB of keys in RAM.
 """
 
 from __future__ import annotations

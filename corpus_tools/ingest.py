@@ -1,12 +1,13 @@
 """The ingest stage: raw article files -> validated, clustered ``Article`` records.
 
-Pipeline (memory does not grow with the corpus beyond one small row per input and one
-signature per article)::
+Pipeline (memory stays flat as the corpus grows: ~50 bytes an input in RAM, the rest on disk)::
 
-    discover SRC...  -> sorted InputFile list (ids = file stems; bad/duplicate stems rejected)
-    pass 1 (batches, --jobs worker processes, ordered): read -> decode -> parse (validates)
-           -> JSON line + MinHash signature; lines streamed to a temp file beside the output
-    cluster(ids, signatures) -> story_id / duplicate_of              (cluster.py)
+    discover SRC...  -> FileList in id order (compact arrays; bad/duplicate stems rejected)
+    pass 1 (batches of index ranges, --jobs worker processes, ordered): read -> decode -> parse
+           (validates) -> JSON line + MinHash signature; a worker sends back one bytes blob of
+           lines and the batch's signatures; the main process appends the blob to a temp file
+           and spills the LSH band keys band-major to a second temp file
+    cluster_roots(band by band from the spill file) -> story/duplicate roots    (cluster.py)
     pass 2: stream the temp file, fill story_id / duplicate_of, write JSONL or Parquet atomically
 
 Rejected inputs (unreadable, too large, binary, not UTF-8, HTML, parse errors, bad or duplicate
