@@ -249,7 +249,7 @@ class ChunkContext:
 
     articles: Path
     ann_path: Path | None
-    ann_offsets: dict[str, tuple[int, int]]
+    ann_offsets: dict[str, int]  # AnnotationIndex.offsets
     scheme: LabelScheme
     scheme_index: dict[str, dict[str, int]]
     schemas: dict[str, pa.Schema]
@@ -395,7 +395,8 @@ def _process_chunk(task: tuple[int, int, int], ctx: ChunkContext) -> ChunkResult
             ann: Annotation | None = None
             loc = ctx.ann_offsets.get(art.id)
             if loc is not None:
-                res = validate_annotation(_read_line_at(ann_fh, loc[0]), art, ctx.scheme, f"{ctx.ann_path}:{loc[1]}")
+                offset, line = unpack_location(loc)
+                res = validate_annotation(_read_line_at(ann_fh, offset), art, ctx.scheme, f"{ctx.ann_path}:{line}")
                 if isinstance(res, GateFailure):
                     ann_failures[i] = res
                     continue
@@ -606,10 +607,23 @@ class AnnotationIndex:
     """Byte offset of each article's annotation line, plus the failures found while indexing."""
 
     path: Path | None
-    offsets: dict[str, tuple[int, int]] = field(default_factory=dict)  # article id -> (offset, line number)
+    offsets: dict[str, int] = field(default_factory=dict)  # article id -> pack_location(offset, line number)
     failures: list[GateFailure] = field(default_factory=list)
     sha256: str | None = None
     size: int = 0
+
+
+_LINE_BITS = 32
+
+
+def pack_location(offset: int, line: int) -> int:
+    """A byte offset and a line number as one int: the index holds one per article, and an int
+    is ~80 bytes smaller than a tuple of two (8 MiB less peak memory at 100,000 articles)."""
+    return offset << _LINE_BITS | line
+
+
+def unpack_location(loc: int) -> tuple[int, int]:
+    return loc >> _LINE_BITS, loc & ((1 << _LINE_BITS) - 1)
 
 
 def index_annotations(path: str | Path | None) -> AnnotationIndex:
@@ -645,12 +659,12 @@ def index_annotations(path: str | Path | None) -> AnnotationIndex:
                 idx.failures.append(GateFailure("annotation", "record has no article_id", None, f"{path}:{lineno}"))
                 continue
             if aid in idx.offsets:
-                first = idx.offsets[aid][1]
+                first = unpack_location(idx.offsets[aid])[1]
                 idx.failures.append(GateFailure(
                     "annotation", f"second annotation for this article (first at line {first}); give ONE adjudicated "
                     "annotation per article (run `corpus-tools adjudicate`)", aid, f"{path}:{lineno}"))
                 continue
-            idx.offsets[aid] = (start, lineno)
+            idx.offsets[aid] = pack_location(start, lineno)
     idx.sha256, idx.size = h.hexdigest(), offset
     return idx
 
@@ -922,7 +936,7 @@ def _build_into(
             if progress is not None:
                 progress(read, total_bytes)
         for aid in sorted(a for a in offsets if a not in seen):  # annotations no article claimed
-            off, ln = offsets[aid]
+            ln = unpack_location(offsets[aid])[1]
             failures.append(GateFailure(
                 "annotation", "annotation for an article that is not in the articles file; drop it or re-ingest the article",
                 aid, f"{ann_index.path}:{ln}"))

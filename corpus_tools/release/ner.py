@@ -18,8 +18,10 @@ overlapping entities: when the scheme allows them, the earliest-starting (then l
 entity wins and the entities it overlaps are left out of this config (they stay in
 ``documents``).
 
-The batch code is vectorised with NumPy over the UTF-32 code points of many articles at once,
-which keeps the build within a small factor of a bare Parquet write.
+The batch code is vectorised with NumPy over many articles at once: one flags byte per code
+point (``bytes.translate`` of the ASCII text; ``unicodedata`` only for the distinct non-ASCII
+characters), then a few passes over those bytes and per-token arrays; token strings are cut
+from the UTF-8 bytes by Arrow, with no Python object per token.
 """
 
 from __future__ import annotations
