@@ -372,13 +372,14 @@ def _process_chunk(task: tuple[int, int, int], ctx: ChunkContext) -> ChunkResult
     pairs: dict[str, list[tuple[Article, Annotation | None]]] = {split: [] for split in SPLITS}
     stats = ReleaseStats()
     ann_fh = open(ctx.ann_path, "rb") if ctx.ann_path else None
+    art_where, ann_where = f"{ctx.articles}:", f"{ctx.ann_path}:"  # + line number
     try:
         for lineno, raw in enumerate(io.BytesIO(data), first_line):
             if not raw.strip():
                 continue
             i = len(lines)
             lines.append(lineno)
-            where = f"{ctx.articles}:{lineno}"
+            where = f"{art_where}{lineno}"
             c0 = clock()
             art = _validate_article_fast(raw, where)
             if isinstance(art, GateFailure):
@@ -396,7 +397,7 @@ def _process_chunk(task: tuple[int, int, int], ctx: ChunkContext) -> ChunkResult
             loc = ctx.ann_offsets.get(art.id)
             if loc is not None:
                 offset, line = unpack_location(loc)
-                res = validate_annotation(_read_line_at(ann_fh, offset), art, ctx.scheme, f"{ctx.ann_path}:{line}")
+                res = validate_annotation(_read_line_at(ann_fh, offset), art, ctx.scheme, f"{ann_where}{line}")
                 if isinstance(res, GateFailure):
                     ann_failures[i] = res
                     continue
