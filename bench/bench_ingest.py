@@ -8,8 +8,9 @@ in a fresh subprocess per measurement, so each figure has its own peak RSS:
 
 - articles/s for every --jobs value on N articles (stage wall time, and the parse pass alone),
   and for jobs=1 articles per CPU-second of the process (robust to other load on the machine);
-- CPU seconds of the main process and of the workers (sampled with psutil; the machine may be
-  shared, so CPU per article is the figure to compare, and jobs=2 / jobs=1 wall is only a bound);
+- CPU seconds of the main process (without the sampling thread's own CPU) and of the workers
+  (sampled with psutil); the machine may be shared, so CPU per article is the figure to
+  compare, and jobs=2 / jobs=1 wall time is only a bound;
 - peak RSS: ru_maxrss of the main process; workers and the total of all processes are sampled
   every 0.1 s with psutil; at N/10 and N with jobs=1 to show it stays flat.
 
@@ -61,6 +62,7 @@ def child(src: str, out: str, jobs: int) -> None:
     def sample() -> None:  # pool workers are the forkserver's children: ru_maxrss cannot see them
         me = psutil.Process()
         while not stop.wait(0.1):
+            peak["sampler_cpu"] = time.thread_time()  # this thread's own CPU, not the stage's
             try:
                 procs = me.children(recursive=True)
                 kids = []
@@ -89,7 +91,7 @@ def child(src: str, out: str, jobs: int) -> None:
                 "seconds": r.seconds,
                 "stories": r.stories,
                 "duplicates": r.duplicates,
-                "cpu_main": (lambda u: u.ru_utime + u.ru_stime)(resource.getrusage(resource.RUSAGE_SELF)),
+                "cpu_main": (lambda u: u.ru_utime + u.ru_stime)(resource.getrusage(resource.RUSAGE_SELF)) - peak.get("sampler_cpu", 0.0),
                 "cpu_workers": sum(kid_cpu.values()),
                 "rss_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                 "rss_worker_mb": peak["workers"],
