@@ -555,6 +555,40 @@ def _may_split(rest: str) -> bool:
     return " /" in rest or " -" in rest or " –" in rest or " —" in rest
 
 
+# Characters that case-insensitive regex matching equates with an ASCII letter although
+# their lower case is not ASCII (or not that letter): İ ı ~ i, ſ ~ s, the Kelvin sign ~ k.
+# A text without them matches an ASCII pattern case-insensitively iff its lower case does.
+_CASE_TWINS = ("\u0130", "\u0131", "\u017f", "\u212a")
+# Every key _KV_RE can start with, and a literal every _FOLLOW_PLATFORM_RE branch contains.
+_ROLE_KEYS = tuple(_ROLE_OF)
+_ROLE_KEY_MAX = max(map(len, _ROLE_OF))
+_PLATFORM_WORDS = tuple(
+    w.encode()
+    for w in "google whats channel telegram saluran instagram twitter tiktok youtube facebook aplikasi store "
+    "newsletter notif klik daftar".split()
+)
+
+
+def _has_case_twin(text: str) -> bool:
+    return not text.isascii() and any(c in text for c in _CASE_TWINS)
+
+
+def _may_start_with_key(seg: str) -> bool:
+    """False only when ``_KV_RE`` cannot match ``seg`` (it must start with a credit key)."""
+    head = seg[:_ROLE_KEY_MAX]
+    return _has_case_twin(head) or head.lower().startswith(_ROLE_KEYS)
+
+
+def _may_name_platform(line: str) -> bool:
+    """False only when ``_FOLLOW_PLATFORM_RE`` cannot match (none of its words is there): a
+    few substring tests on the lower-cased UTF-8 bytes instead of a case-insensitive scan of
+    19 alternatives at every position."""
+    if _has_case_twin(line):
+        return True
+    low = line.encode("utf-8", "surrogatepass").lower()
+    return any(w in low for w in _PLATFORM_WORDS)
+
+
 def _meta_line(line: str, p: _Parsed, lineno: int, first: str = "") -> bool:
     """Bylines, date lines and credit lines (``Reporter: A | Editor: B``, ``Fajar Nugraha •
     8 May 2025 09:07``, ``Rep: X / Red: Y``). Records what they hold; True if ``line`` is one."""
@@ -601,7 +635,7 @@ def _meta_line(line: str, p: _Parsed, lineno: int, first: str = "") -> bool:
         m = None
         strict = False
         if ":" in seg:
-            m = _KV_RE.match(seg)
+            m = _KV_RE.match(seg) if _may_start_with_key(seg) else None
         elif fw in ("oleh", "by", "ditulis"):
             m = _BY_RE.match(seg)
         elif fw in _LOOSE_KEYS:
@@ -625,7 +659,7 @@ def _meta_line(line: str, p: _Parsed, lineno: int, first: str = "") -> bool:
         if om is not None:
             outlets.append(om)
             continue
-        if len(seg) <= 60 and _NAME_RE.match(seg) and seg.count(" ") <= 5:
+        if len(seg) <= 60 and seg.count(" ") <= 5 and _NAME_RE.match(seg):
             if not (seg.isupper() and " " not in seg):  # "SEOUL" is a dateline, not a name
                 names.append(seg)
             continue
@@ -950,10 +984,10 @@ def _classify(line: str, nxt: str | None, p: _Parsed, lineno: int) -> int:
         return _DROP
     if n <= 400:
         if first in _FOLLOW_FIRST and _FOLLOW_START_RE.match(line):
-            if _FOLLOW_PLATFORM_RE.search(line):
+            if _may_name_platform(line) and _FOLLOW_PLATFORM_RE.search(line):
                 _offer_mentions(line, p, 4)
                 return _DROP
-            if nxt is not None and n <= 200 and line[-1] not in ".!?" and len(nxt) <= 120 and _FOLLOW_PLATFORM_RE.search(nxt):
+            if nxt is not None and n <= 200 and line[-1] not in ".!?" and len(nxt) <= 120 and _may_name_platform(nxt) and _FOLLOW_PLATFORM_RE.search(nxt):
                 _offer_mentions(nxt, p, 4)
                 return _DROP_NEXT
         elif n <= 300:
