@@ -195,7 +195,7 @@ _DIGIT_RE = re.compile(r"[0-9]")
 _DIGITS_RE = re.compile(r"[0-9]+")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _DateHit:
     when: datetime  # naive
     zone: timezone | None  # stated in the text
@@ -206,16 +206,17 @@ class _DateHit:
 
 def _date_hit(text: str, m: re.Match) -> _DateHit | None:
     """Date match plus the time and zone that follow it; None if not a real date."""
-    g = m.groupdict().get
     try:
-        if g("d1"):
-            y, mo, d = int(g("y1")), _MONTHS[g("m1").lower()], int(g("d1"))
-        elif g("d3"):
-            y, mo, d = int(g("y3")), int(g("m3")), int(g("d3"))
-        elif g("y4"):
-            y, mo, d = int(g("y4")), int(g("m4")), int(g("d4"))
+        if m.re is _DATE_MDY_RE:
+            y, mo, d = int(m["y2"]), _MONTHS[m["m2"].lower()], int(m["d2"])
         else:
-            y, mo, d = int(g("y2")), _MONTHS[g("m2").lower()], int(g("d2"))
+            d1, m1, y1, d3, m3, y3, y4, m4, d4 = m.groups()  # the three forms of _DATE_NUM_RE
+            if d1:
+                y, mo, d = int(y1), _MONTHS[m1.lower()], int(d1)
+            elif d3:
+                y, mo, d = int(y3), int(m3), int(d3)
+            else:
+                y, mo, d = int(y4), int(m4), int(d4)
         if not 1900 <= y <= 2200:
             return None
         when = datetime(y, mo, d)
