@@ -570,6 +570,13 @@ _PLATFORM_WORDS = tuple(
 )
 
 
+def _has_digit(text: str) -> bool:
+    """``_DIGIT_RE.search(text)`` in two C passes (the regex scans ~10x slower per character):
+    ASCII digits are single bytes in UTF-8 and never part of a longer sequence."""
+    data = text.encode("utf-8", "surrogatepass")
+    return len(data.translate(None, b"0123456789")) != len(data)
+
+
 def _has_case_twin(text: str) -> bool:
     return not text.isascii() and any(c in text for c in _CASE_TWINS)
 
@@ -604,7 +611,7 @@ def _meta_line(line: str, p: _Parsed, lineno: int, first: str = "") -> bool:
         return False
     dates: list[tuple[_DateHit, bool]] = []
     rest = line
-    if _DIGIT_RE.search(line):
+    if _has_digit(line):
         parts = []
         pos = 0
         for hit in _find_dates(line):
