@@ -150,6 +150,10 @@ def test_cli_pull_files_identical_both_ways(doccano_server, labelled, seeds, tmp
     assert outputs["local"] == outputs["export"]
     assert len(outputs["local"]) == 3  # admin (pre-annotations), annotator_a, annotator_b
     assert all(outputs["local"].values())
+    # push lists what is there both ways too: nothing new either way
+    for extra in ([], ["--via-export"]):
+        result = CliRunner().invoke(app, ["doccano", "push", str(articles), "--project", labelled.name, *extra], env=env, catch_exceptions=False)
+        assert result.exit_code == 0 and "0 created" in result.output and f"{len(seeds)} already there" in result.output, result.output
 
 
 @pytest.mark.doccano

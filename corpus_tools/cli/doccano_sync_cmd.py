@@ -33,7 +33,7 @@ UserOpt = typer.Option(None, "--username", envvar="DOCCANO_USERNAME", show_envva
 PasswordOpt = typer.Option(None, "--password", envvar="DOCCANO_PASSWORD", show_envvar=True, show_default=False, help="Doccano password; prompted for when unset. Prefer the env var: a flag shows in `ps`.")
 ProjectOpt = typer.Option(..., "--project", "-p", envvar="DOCCANO_PROJECT", show_envvar=True, help="Corpus project name (Doccano projects NAME and NAME-categories).")
 LabelsOpt = typer.Option(None, "--labels", help="Label scheme YAML (default: schema/labels.yaml).")
-ViaExportOpt = typer.Option(False, "--via-export", help="Use Doccano's export even when the server is a local one started by corpus-tools (slower).")
+ViaExportOpt = typer.Option(False, "--via-export", help="Read labels/examples through Doccano's export even when the server is a local one started by corpus-tools (slower).")
 
 
 def _fail(msg: str, code: int = 1) -> typer.Exit:
@@ -118,6 +118,7 @@ def push_cmd(
     update_changed: bool = typer.Option(False, "--update-changed", help="Replace texts that changed, re-anchoring their spans (or flagging them)."),
     labels: Path = LabelsOpt,
     batch_size: int = typer.Option(5000, "--batch-size", min=1, help="Articles per Doccano import."),
+    via_export: bool = ViaExportOpt,
     url: str = UrlOpt,
     username: str = UserOpt,
     password: str = PasswordOpt,
@@ -148,7 +149,9 @@ def push_cmd(
             bar.update(tasks[what], completed=done)
 
         info = get_project(client, project)
-        report = push_articles(client, info, arts, anns, update_changed=update_changed, scheme=scheme, batch_size=batch_size, progress=progress)
+        report = push_articles(
+            client, info, arts, anns, update_changed=update_changed, scheme=scheme, batch_size=batch_size, progress=progress, via="export" if via_export else "auto"
+        )
     with Quarantine(articles.with_name("doccano_push.jsonl")) as q:
         for r in report.rejected:
             q.add(r)
@@ -229,18 +232,22 @@ def pull_cmd(
 @doccano_app.command("status")
 def status_cmd(
     project: str = ProjectOpt,
+    via_export: bool = ViaExportOpt,
     url: str = UrlOpt,
     username: str = UserOpt,
     password: str = PasswordOpt,
 ) -> None:
     """Per-annotator progress: examples labelled (done), confirmed, and the total.
 
+    Reads the same rows as `pull` (from the database of a local server started by corpus-tools,
+    else through Doccano's export).
+
     Example: corpus-tools doccano status --project berita
     """
     from ..doccano.sync import get_project, project_status
 
     with _session(url, username, password) as client:
-        rows = project_status(client, get_project(client, project))
+        rows = project_status(client, get_project(client, project), via="export" if via_export else "auto")
     table = Table(title=f"Doccano project {project}")
     for col in ("annotator", "done", "confirmed", "total", "confirmed %"):
         table.add_column(col, justify="left" if col == "annotator" else "right")
