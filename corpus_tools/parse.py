@@ -88,9 +88,6 @@ _PLAIN_BYTES = bytes(range(0x20, 0x7F)) + b"\n"
 # tests/test_parse.py checks every one of them against unicodedata.
 NFC_SAFE_RANGES = "\u00a0-\u02ff\u2002-\u205f\u20a0-\u20cf"
 _NFC_UNSAFE_RE = re.compile(f"[^\x00-\x7f{NFC_SAFE_RANGES}]")
-# A line after the first starts (after spaces) with a character that may be lower case: only
-# then can a hard-wrapped paragraph need re-joining.
-_MAYBE_LOWER_START_RE = re.compile(r"\n *[^\sA-Z0-9\"“'(\[-]")
 
 
 def normalize_lines(text: str) -> list[str]:
@@ -121,8 +118,8 @@ def normalize_lines(text: str) -> list[str]:
             text = unicodedata.normalize("NFC", text)
     # Now the only white space left is " " and "\n", so str.strip() == str.strip(" ").
     raws = text.split("\n")
-    if _MAYBE_LOWER_START_RE.search(text) is None:  # no line to re-join: all in C
-        lines = [line for line in map(str.strip, raws) if line]
+    lines = [line for line in map(str.strip, raws) if line]
+    if not any(map(str.islower, [line[0] for line in lines[1:]])):  # no line to re-join
         if folds:
             lines = [" ".join(line.split()) if "  " in line else line for line in lines]
         return lines
