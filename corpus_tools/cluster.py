@@ -151,10 +151,11 @@ def _groups(texts: Sequence[str]) -> Iterator[tuple[list[str], np.ndarray]]:
     size = 0
     limit = _GROUP_CHARS - 1
     for d, text in enumerate(texts):
-        if "\x00" in text:
-            text = text.replace("\x00", " ")
+        # a NUL inside a text is a separator like a space (both fold to 0x20; pieces are told
+        # apart by their byte offsets, not by NULs), so only the cut below needs it replaced
         parts = [text]
         if len(text) > limit:  # cut at white space so that no word is split
+            text = text.replace("\x00", " ")
             parts, pos = [], 0
             while pos < len(text):
                 cut = pos + limit
