@@ -11,33 +11,40 @@ should take at most 2x the floor.
     .venv/bin/python bench/bench_release.py --sizes 2000 --keep
     .venv/bin/python bench/bench_release.py --workers 1 2   # in-process and two fork workers
 
-Figures (2026-11-22 ~01:00 UTC, `--sizes 10000 100000 --workers 1 2`, the 2-vCPU Xeon @ 2.50GHz
-shared with other engineers' jobs: 1-min load average 4.2-5.2 on 2 cores during the runs, so
-wall times are pessimistic and noisy; CPU times also drift +-30% between runs):
+The floor: each Parquet file of the built release is read into memory as a table first,
+then only ``pq.write_table`` of those tables is timed (one call per table, no reading, no
+validation), with the release's own writer options and 10,000-row groups: the same rows,
+columns, encodings and zstd level 3 as the build. It runs in its own subprocess, best of 3.
 
-| N | workers | build wall / CPU | floor (release options, best of 3) wall / CPU | ratio wall / CPU | peak RSS |
+Figures (2026-11-22 02:40-02:48 UTC, `--sizes 10000 100000 --workers auto 1`, the 2-vCPU
+Xeon @ 2.50GHz shared with three other engineers' benchmarks: 1-min load average 4.0-4.9 on
+2 cores, so the wall times are several times too high and CPU times are inflated by the
+contention too; the lead re-runs on a quiet machine):
+
+| N | workers | build wall / CPU | floor wall / CPU | ratio wall / CPU | peak RSS |
 |---|---|---|---|---|---|
-| 10,000 | 1 (default) | 6.68 s / 4.49 s | 0.98 s / 0.65 s | 6.85x / 6.95x | 301.7 MiB |
-| 10,000 | 2 | 8.70 s / 5.85 s | 0.68 s / 0.62 s | 12.81x / 9.43x | 293.0 MiB (+198 MiB per worker) |
-| 100,000 | 1 (default) | 58.98 s / 51.73 s | 9.96 s / 8.02 s | 5.92x / 6.45x | 374.5 MiB |
-| 100,000 | 2 | 83.66 s / 63.15 s | 6.73 s / 6.37 s | 12.43x / 9.91x | 352.2 MiB (+231 MiB per worker) |
+| 10,000 | auto (2) | 8.05 s / 3.99 s | 1.15 s / 0.72 s | 6.97x / 5.55x | 244.5 MiB (+205 MiB per worker) |
+| 10,000 | 1 | 5.26 s / 3.48 s | 0.89 s / 0.66 s | 5.92x / 5.28x | 301.8 MiB |
+| 100,000 | auto (2) | 65.51 s / 40.39 s | 9.51 s / 6.51 s | 6.89x / 6.21x | 301.5 MiB (+216 MiB per worker) |
+| 100,000 | 1 | 60.51 s / 33.70 s | 11.51 s / 8.27 s | 5.25x / 4.07x | 363.1 MiB |
 
-The 2x target is NOT met. Before this round (issue 4 figures): 7.9x / 9.1x at 10k and
-12.9x / 10.2x at 100k, against a floor at pyarrow's default zstd level (1; the release
-writes level 3, which the floor now uses too; the level-1 floor is still printed). In one
-process, min of 5 passes over the same 2,000 articles, validation + conversion to Arrow
-(no Parquet writing) costs ~390-400 us/article with the previous builder and ~300 us with
-this one; ~40% of the previous cost was Python's cyclic GC re-traversing the heap of
-pydantic models (now paused per batch). What remains is mostly the gate itself:
-`Article` + `Annotation` ``model_validate_json`` with the span/article checks is ~150-200
-us/article of pydantic-core model building (an annotation has ~15 ``Span`` models), while
-the whole floor is ~65-80 us/article; so even with zero other cost one core cannot reach
-2x. Two fork workers would have to overlap that work with the Parquet writing, but on
-this shared 2-vCPU machine they cost ~25-40% more CPU (pickled batches, copy-on-write
-faults, hyperthreads) and were slower in wall time, hence in-process is the default.
-Memory: peak RSS 302 -> 375 MiB for 10x the articles; the growth is the per-article index
-state (annotation offsets + seen ids: 24 MiB at 100k, measured with tracemalloc), the
-Parquet buffers are bounded (8 MiB per config and split).
+Before this round (01:55 UTC, load 0.9-2.5, in-process): 10k 11.97 s / 4.84 s CPU against a
+0.75 s / 0.72 s floor; 100k 40.50 s / 39.80 s CPU against 6.47 s / 6.43 s (6.26x wall);
+peak RSS 295.9 -> 382.7 MiB (1.29x; now 1.20x in-process, 1.23x with workers).
+
+The 2x target is NOT met. Same-run comparisons (alternating old and new code, min of 4
+in-process builds of 10k articles): 4.63 -> 3.79 s CPU; per article, converting a batch
+(process_chunk on 2,000 articles, CPU, min of 5): 320 -> 225 us (validation 157 -> 129,
+``ner`` 88 -> 39, ``documents`` 36 -> 28, split + stats 19 -> 11), against a floor of
+~60 us/article. What remains is mostly pydantic: ``Article`` ~25 us and ``Annotation`` ~36 us
+from JSON (~16 us of it building the ~15 ``Span`` models) plus ~30 us of article/scheme
+checks (SHA-256 of the text included) per article; SHA-256 of the two input files costs
+another ~18 us/article at this CPU's ~300 MB/s (no SHA extensions). One process therefore
+cannot reach 2x; two fork workers convert while the builder writes (measured here: builder
+~1.3 s + workers ~2.8 s CPU per 10k, ~12% more CPU than in-process), which on two idle cores
+should land near 3x (an estimate from these CPU figures, not measured), not 2x. On this
+loaded machine they were slower in wall time than in-process (the builder process gets one
+fair share of the contended cores): on a busy machine set ``CORPUS_TOOLS_RELEASE_WORKERS=1``.
 """
 
 from __future__ import annotations
