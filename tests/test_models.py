@@ -106,3 +106,20 @@ def test_scheme_rejects_duplicate_names(tmp_path):
     p.write_text("version: 1.0.0\nentities:\n- {name: PER, description: x, color: '#000000'}\n- {name: PER, description: y, color: '#000000'}\n")
     with pytest.raises(ValueError, match="duplicate entity"):
         load_scheme(p)
+
+
+def test_span_offsets_checked_by_the_annotation_naming_the_span():
+    """Span checks run once per Annotation (not per Span model) with the same messages, whether
+    the spans come as JSON/dicts or as Span objects built beforehand."""
+    from corpus_tools.annotation import Span
+
+    art = make_article()
+    base = annotation(art, [])
+    for bad, message in (({"id": "s7", "start": 3, "end": 3, "label": "PER", "text": ""}, "span s7: end 3 must be after start 3"),
+                         ({"id": "s8", "start": 0, "end": 4, "label": "PER", "text": "Kim"}, "span s8: text 'Kim' has 3 code points, offsets say 4")):
+        with pytest.raises(ValidationError, match=message):
+            Annotation.model_validate(dict(base, spans=[bad]))
+        with pytest.raises(ValidationError, match=message):
+            Annotation.model_validate_json(Annotation.model_construct(**dict(base, spans=[Span.model_construct(**bad)])).model_dump_json())
+        with pytest.raises(ValidationError, match=message):
+            Annotation(**dict(base, spans=[Span(**bad)]))
