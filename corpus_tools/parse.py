@@ -19,6 +19,10 @@ not on the five seed files. Steps, each linear in the input:
 It is conservative: a line is only removed when it matches a boilerplate shape, and a
 sentence-like line is never taken as the title, so no body sentence is lost. Patterns are
 compiled once and tried only when a line's first word or ending makes them possible.
+
+Speed (``bench/bench_parse.py``): most lines are plain sentences, which ``_plain_body`` keeps
+with a few C-speed tests; costly regexes sit behind exact cheap screens. Every shortcut is
+exact: the output is the same as without it (the bench's ``--check`` digests).
 """
 
 from __future__ import annotations
@@ -1004,69 +1008,6 @@ def _classify(line: str, nxt: str | None, p: _Parsed, lineno: int) -> int:
     return _TEXT
 
 
-class _Recording:
-    """Stands in for ``_Parsed`` while ``_classify`` runs on a line: keeps what the line adds
-    (outlets offered, credits, captions, a date, meta-line marks) so it can be replayed."""
-
-    __slots__ = ("table", "body_started", "published", "outlets", "credits", "captions", "orphan_captions", "meta_lines")
-
-    def __init__(self, table: OutletTable, body_started: bool):
-        self.table = table
-        self.body_started = body_started
-        self.published: _DateHit | None = None
-        self.outlets: list[tuple[int, OutletMatch | None]] = []
-        self.credits: list[tuple[str, str]] = []
-        self.captions: list[dict] = []
-        self.orphan_captions: list[tuple[int, dict]] = []
-        self.meta_lines: list[int] = []
-
-    def offer_outlet(self, priority: int, match: OutletMatch | None) -> None:
-        self.outlets.append((priority, match))
-
-    def credit(self, name: str, role: str) -> None:
-        self.credits.append((name, role))
-
-    def replay(self, p: _Parsed, lineno: int) -> None:
-        """Apply the recorded effects to ``p`` as if the line were classified at ``lineno``."""
-        for priority, match in self.outlets:
-            p.offer_outlet(priority, match)
-        for name, role in self.credits:
-            p.credit(name, role)
-        orphans = [cap for _, cap in self.orphan_captions]
-        for cap in self.captions:
-            fresh = dict(cap)  # the header pass may fill in an orphan caption's text
-            p.captions.append(fresh)
-            if any(cap is o for o in orphans):
-                p.orphan_captions.append((lineno, fresh))
-        if self.published is not None and p.published is None:
-            p.published = self.published
-        p.meta_lines.extend([lineno] * len(self.meta_lines))
-
-
-# Lines other than plain sentences repeat across a corpus (bylines, credit lines, follow calls,
-# chrome of one outlet): their classification is memoised per outlet table, as a recording of
-# what the line adds. Bounded: emptied when full.
-_CLASSIFY_CACHE: dict[tuple, tuple[int, _Recording]] = {}
-_CLASSIFY_CACHE_SIZE = 20000
-
-
-def _classify_cached(line: str, nxt: str | None, p: _Parsed, lineno: int) -> int:
-    """``_classify`` with its effects on ``p`` replayed from a memo. The key holds all the line's
-    classification reads: the line, the table, whether the body has started, and the next
-    line when a follow call may spill onto it (the only case that reads it)."""
-    follow = nxt is not None and _first_word(line) in _FOLLOW_FIRST
-    key = (line, id(p.table), p.body_started, nxt if follow else None)
-    hit = _CLASSIFY_CACHE.get(key)
-    if hit is None or hit[1].table is not p.table:
-        rec = _Recording(p.table, p.body_started)
-        kind = _classify(line, nxt, rec, lineno)  # type: ignore[arg-type]
-        if len(_CLASSIFY_CACHE) >= _CLASSIFY_CACHE_SIZE:
-            _CLASSIFY_CACHE.clear()
-        hit = _CLASSIFY_CACHE[key] = (kind, rec)
-    hit[1].replay(p, lineno)
-    return hit[0]
-
-
 _MENTION_RE = re.compile(r"[\w-]+(?:\.[\w-]+)*\.(?:com|id|co\.id|net|co|tv)\b", re.IGNORECASE)
 
 
@@ -1262,7 +1203,7 @@ def parse_article(
             kept.append((i, line))
             p.body_started = True  # it ends like a sentence
             continue
-        kind = _classify_cached(line, lines[i + 1] if i + 1 < n else None, p, i)
+        kind = _classify(line, lines[i + 1] if i + 1 < n else None, p, i)
         if related and kind == _TEXT:
             if _heading_shaped(line, title=True):
                 related -= 1

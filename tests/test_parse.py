@@ -360,30 +360,3 @@ def test_english_body_is_tagged_en():
               "It was the second launch this month and it came days before the joint drills of the allies.")
     assert a.lang == "en"
 
-
-def test_line_memo_replays_the_same_result_per_article_and_table(tmp_path):
-    """Bylines, credits and captions are classified once per process and replayed: every later
-    article gets its own copy of what the line adds (an orphan caption's text filled in by one
-    article does not leak into the next), and another outlet table is not served the memo."""
-    from corpus_tools import parse as parse_module
-    from corpus_tools.outlets import load_outlets
-
-    raw = (
-        "Judul Berita Rudal Korea Utara\nFoto: Reuters\nEditor: Andi Pratama\nKamis, 8 Mei 2025 09:07 WIB\n"
-        "JAKARTA, KOMPAS.com - Warga merayakan panen raya di desa itu.\nIkuti berita kami di Google News Kompas.com\n(ant/dil)"
-    )
-    parse_module._CLASSIFY_CACHE.clear()
-    first = parse(raw).model_dump()
-    assert parse_module._CLASSIFY_CACHE, "non-plain lines are memoised"
-    again = parse(raw.replace("Judul Berita Rudal", "Judul Lain Tentang Rudal")).model_dump()
-    assert first["captions"] == [{"text": "Judul Berita Rudal Korea Utara", "credit": "Reuters"}]
-    assert again["captions"] == [{"text": "Judul Lain Tentang Rudal Korea Utara", "credit": "Reuters"}]
-    assert {k: v for k, v in again.items() if k != "captions"} == {k: v for k, v in first.items() if k != "captions"}
-    assert parse(raw).model_dump() == first
-    alone = parse("Foto: Reuters\nJAKARTA, KOMPAS.com - Warga merayakan panen raya di desa itu.")
-    assert [(c.text, c.credit) for c in alone.captions] == [("", "Reuters")]
-
-    f = tmp_path / "outlets.yaml"
-    f.write_text("outlets:\n  - name: Kabar Kompas\n    domain: kompas.com\n    zone: WIT\n", encoding="utf-8")
-    other = parse_article(raw, article_id="t1", path="t1.txt", sha256="0" * 64, outlets=load_outlets(f))
-    assert (other.source.outlet, first["source"]["outlet"]) == ("Kabar Kompas", "Kompas")
