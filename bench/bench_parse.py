@@ -4,7 +4,8 @@ Usage: .venv/bin/python bench/bench_parse.py [--n 10000] [--seed-reps 200] [--re
 
 Times ``parse_article`` alone (decode, read and write excluded) with ``time.process_time``, so
 the figures hold on a shared machine; wall time and the load average are printed beside them.
-Every timed pass starts with the parser's first-token memo empty, like a fresh worker.
+Every timed pass starts with the parser's memos (first tokens, dateline heads) empty, like a
+fresh worker.
 Each figure is the best of ``--repeat`` passes (CPU time still grows when the other core is
 busy: shared caches, and steal time on a VM).
 Articles come from ``bench/gen_articles.py`` (in memory, deterministic) and ``corpus/raw``.
@@ -57,7 +58,8 @@ def timed(items: list[tuple[str, str]], reps: int = 1) -> tuple[float, float]:
     """(CPU us/article, wall us/article) over ``reps`` passes."""
     c0, w0 = time.process_time(), time.perf_counter()
     for _ in range(reps):
-        getattr(parse_module, "_SPECIAL_TOKENS", {}).clear()  # each pass starts cold, like a fresh worker
+        for memo in ("_SPECIAL_TOKENS", "_DATELINE_HEADS"):  # each pass starts cold, like a fresh worker
+            getattr(parse_module, memo, {}).clear()
         for aid, text in items:
             try:
                 parse_article(text, article_id=aid, path=f"{aid}.txt", sha256="0" * 64)

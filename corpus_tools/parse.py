@@ -1076,46 +1076,59 @@ def split_dateline(line: str, table: OutletTable | None = None) -> Dateline | No
         return None
     pre = m.group("pre").strip()
     rest = line[m.end() :].lstrip(" -–—:")
-    city: str | None = None
-    outlet: OutletMatch | None = None
+    # The same few dateline heads ("REPUBLIKA.CO.ID, SEOUL") open many articles: what a head
+    # names is memoised per table (bounded; OutletMatch is frozen, so sharing one is safe).
+    hit = _DATELINE_HEADS.get((pre, id(table)))
+    if hit is None or hit[0] is not table:
+        if len(_DATELINE_HEADS) >= 8192:
+            _DATELINE_HEADS.clear()
+        hit = _DATELINE_HEADS[(pre, id(table))] = (table, _dateline_head(pre, table))
+    if hit[1] is None:
+        return None
+    city, outlet, brand_only = hit[1]
+    if brand_only:  # "KONTAN.CO.ID - JAKARTA. ...": the city may follow the separator
+        km = _KONTAN_CITY_RE.match(rest)
+        if km and _city(km.group("city"), strict=True):
+            city = km.group("city")
+            rest = rest[km.end() :]
+    if rest and not (rest[0].isupper() or rest[0].isdigit() or rest[0] in _QUOTE_OPEN):
+        return None  # "Jakarta: ini ..." would be a sentence, not a dateline
+    return Dateline(city, outlet, rest)
+
+
+_DATELINE_HEADS: dict[tuple[str, int], tuple[OutletTable, tuple[str | None, OutletMatch | None, bool] | None]] = {}
+
+
+def _dateline_head(pre: str, table: OutletTable) -> tuple[str | None, OutletMatch | None, bool] | None:
+    """(city, outlet, outlet alone) named by the text before a dateline separator, or None
+    when it is not a dateline head. "Outlet alone" heads may have the city after the separator."""
     pm = _PAREN_FORM_RE.match(pre)
     if pm:
         city = _city(pm.group("city"), strict=False)
         outlet = table.lookup(pm.group("outlet")) or _loose_outlet(pm.group("outlet"))
-        if city is None or outlet is None:
-            return None
-    elif "," in pre:
+        return None if city is None or outlet is None else (city, outlet, False)
+    if "," in pre:
         a, _, b = pre.partition(",")
         if "," in b:
             return None
         oa, ob = table.lookup(a), table.lookup(b)
         if oa is not None and _city(b, strict=False):
-            outlet, city = oa, b.strip()
-        elif ob is not None and _city(a, strict=False):
-            outlet, city = ob, a.strip()
-        elif _city(a, strict=False) and (lo := _loose_outlet(b)) is not None:
-            outlet, city = lo, a.strip()
-        else:
-            return None
-    else:
-        outlet = table.lookup(pre)
-        if outlet is None and " " in pre:
-            # "VIVA Nasional –", "detikNews Internasional -": outlet brand plus a section name
-            brand, _, section = pre.partition(" ")
-            if section[:1].isupper() and section.count(" ") <= 1:
-                outlet = table.known(brand)
-        if outlet is None:
-            city = _city(pre, strict=True)
-            if city is None:
-                return None
-        else:
-            km = _KONTAN_CITY_RE.match(rest)
-            if km and _city(km.group("city"), strict=True):
-                city = km.group("city")
-                rest = rest[km.end() :]
-    if rest and not (rest[0].isupper() or rest[0].isdigit() or rest[0] in _QUOTE_OPEN):
-        return None  # "Jakarta: ini ..." would be a sentence, not a dateline
-    return Dateline(city, outlet, rest)
+            return b.strip(), oa, False
+        if ob is not None and _city(a, strict=False):
+            return a.strip(), ob, False
+        if _city(a, strict=False) and (lo := _loose_outlet(b)) is not None:
+            return a.strip(), lo, False
+        return None
+    outlet = table.lookup(pre)
+    if outlet is None and " " in pre:
+        # "VIVA Nasional –", "detikNews Internasional -": outlet brand plus a section name
+        brand, _, section = pre.partition(" ")
+        if section[:1].isupper() and section.count(" ") <= 1:
+            outlet = table.known(brand)
+    if outlet is not None:
+        return None, outlet, True
+    city = _city(pre, strict=True)
+    return None if city is None else (city, None, False)
 
 
 # --------------------------------------------------------------------------- main
