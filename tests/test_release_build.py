@@ -597,3 +597,28 @@ def test_lines_hashing_yields_the_file_lines_and_hashes_every_byte():
         got = list(_lines_hashing(io.BytesIO(data), h, block_size=rng.randint(1, 20)))
         assert got == list(io.BytesIO(data))
         assert h.hexdigest() == hashlib.sha256(data).hexdigest()
+
+
+def test_background_writes_keep_order_and_raise_the_first_failure():
+    from corpus_tools.release.build import BackgroundWrites
+
+    done = []
+    bg = BackgroundWrites(depth=2)
+    for i in range(50):
+        bg.submit(done.append, i)
+    bg.finish()
+    assert done == list(range(50))
+
+    def boom(i):
+        if i == 3:
+            raise OSError("disk full")
+        done.append(i)
+
+    done.clear()
+    bg = BackgroundWrites(depth=2)
+    with pytest.raises(OSError, match="disk full"):
+        for i in range(50):
+            bg.submit(boom, i)
+        bg.finish()
+    bg.stop()
+    assert done == [0, 1, 2]

@@ -28,9 +28,11 @@ import json
 import multiprocessing
 import operator
 import os
+import queue
 import re
 import shutil
 import tempfile
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -203,6 +205,44 @@ class ShardedWriter:
                 self._writer.close()
             finally:
                 self._sink.close()
+
+
+class BackgroundWrites:
+    """Runs the writers' calls in one background thread, in submission order: pyarrow releases
+    the GIL while it encodes and compresses a row group, so the builder validates (or receives)
+    the next batch meanwhile instead of waiting for the write. At most ``depth`` calls wait; a
+    failed call stops the rest and is raised by the next :meth:`submit` or by :meth:`finish`."""
+
+    def __init__(self, depth: int = 12):
+        self._queue: queue.Queue = queue.Queue(depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="parquet-writes", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._error is None:
+                fn, args = item
+                try:
+                    fn(*args)
+                except BaseException as e:  # handed to the builder's thread
+                    self._error = e
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put((fn, args))
+
+    def finish(self) -> None:
+        """Wait for every submitted call; raise the first failure."""
+        self.stop()
+        if self._error is not None:
+            raise self._error
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
 
 
 # --------------------------------------------------------------------------- records -> rows
@@ -901,14 +941,15 @@ def _build_into(
         _merge_stats(stats, res.stats)
         for split in SPLITS:  # the rows of items that passed every gate above: all of them
             if split in res.documents:
-                writers[("documents", split)].write(res.documents[split])
+                background.submit(writers[("documents", split)].write, res.documents[split])
             if split in res.ner:
-                writers[("ner", split)].write(res.ner[split])
+                background.submit(writers[("ner", split)].write, res.ner[split])
 
     if n_workers > 1:
         ctx.spool = tmp / ".spool"  # inside the release temp folder: removed with it on any failure
         ctx.spool.mkdir()
     pool = _chunk_pool(n_workers, ctx)
+    background = BackgroundWrites()  # after the fork: the workers get no copy of its thread
     pending: deque = deque()
     try:
         with open(articles, "rb") as fh:
@@ -943,7 +984,9 @@ def _build_into(
                 aid, f"{ann_index.path}:{ln}"))
         if failures:
             raise GateError(failures)
+        background.finish()
     except BaseException:
+        background.stop()
         for w in writers.values():
             w.abort()
         raise
