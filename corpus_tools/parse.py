@@ -247,21 +247,26 @@ def _find_dates(text: str) -> list[_DateHit]:
     """Every date in ``text`` in order (day-first forms, else English month-first forms).
 
     Day-first dates are tried only where a run of digits starts (a tight scan), not at every
-    position; month-first ones only when a four-digit year is present."""
+    position; month-first ones only when the digit runs show their ``D[,] YYYY`` ending (a run
+    of one or two digits, an optional comma and white space, then exactly four digits)."""
     hits: list[_DateHit] = []
     end = 0
-    has_year = False
+    day_year = False
+    prev_end = prev_len = -1
     for run in _DIGITS_RE.finditer(text):
-        start = run.start()
-        if run.end() - start == 4:
-            has_year = True
+        start, stop = run.span()
+        if stop - start == 4 and 0 < prev_len <= 2 and not day_year:
+            gap = text[prev_end:start]
+            gap = gap[1:] if gap[:1] == "," else gap
+            day_year = gap.isspace()  # "" is not white space
+        prev_end, prev_len = stop, stop - start
         if start < end:
             continue
         m = _DATE_NUM_RE.match(text, start)
         if m is not None and (h := _date_hit(text, m)) is not None:
             hits.append(h)
             end = h.end
-    if not hits and has_year:
+    if not hits and day_year:
         hits = [h for m in _DATE_MDY_RE.finditer(text) if (h := _date_hit(text, m)) is not None]
     return hits
 
