@@ -16,21 +16,21 @@ then only ``pq.write_table`` of those tables is timed (one call per table, no re
 validation), with the release's own writer options and 10,000-row groups: the same rows,
 columns, encodings and zstd level 3 as the build. It runs in its own subprocess, best of 3.
 
-Figures (2026-11-22 02:40-02:48 UTC, `--sizes 10000 100000 --workers auto 1`, the 2-vCPU
-Xeon @ 2.50GHz shared with three other engineers' benchmarks: 1-min load average 4.0-4.9 on
-2 cores, so the wall times are several times too high and CPU times are inflated by the
-contention too; the lead re-runs on a quiet machine):
+Figures (2026-11-22 02:57-03:02 UTC, `--sizes 10000 100000 --workers auto 1`, the 2-vCPU
+Xeon @ 2.50GHz shared with other engineers' benchmarks: 1-min load average 2.7-3.2 on 2
+cores, so the wall times are too high and CPU times are inflated by the contention too; the
+lead re-runs on a quiet machine):
 
 | N | workers | build wall / CPU | floor wall / CPU | ratio wall / CPU | peak RSS |
 |---|---|---|---|---|---|
-| 10,000 | auto (2) | 8.05 s / 3.99 s | 1.15 s / 0.72 s | 6.97x / 5.55x | 244.5 MiB (+205 MiB per worker) |
-| 10,000 | 1 | 5.26 s / 3.48 s | 0.89 s / 0.66 s | 5.92x / 5.28x | 301.8 MiB |
-| 100,000 | auto (2) | 65.51 s / 40.39 s | 9.51 s / 6.51 s | 6.89x / 6.21x | 301.5 MiB (+216 MiB per worker) |
-| 100,000 | 1 | 60.51 s / 33.70 s | 11.51 s / 8.27 s | 5.25x / 4.07x | 363.1 MiB |
+| 10,000 | auto (2) | 3.90 s / 4.00 s | 0.65 s / 0.63 s | 6.02x / 6.34x | 254.9 MiB (+209 MiB per worker) |
+| 10,000 | 1 | 4.97 s / 3.77 s | 1.00 s / 0.65 s | 4.97x / 5.75x | 306.5 MiB |
+| 100,000 | auto (2) | 41.39 s / 37.58 s | 6.26 s / 6.02 s | 6.61x / 6.25x | 314.5 MiB (+225 MiB per worker) |
+| 100,000 | 1 | 49.73 s / 33.33 s | 6.37 s / 6.13 s | 7.81x / 5.44x | 384.2 MiB |
 
 Before this round (01:55 UTC, load 0.9-2.5, in-process): 10k 11.97 s / 4.84 s CPU against a
 0.75 s / 0.72 s floor; 100k 40.50 s / 39.80 s CPU against 6.47 s / 6.43 s (6.26x wall);
-peak RSS 295.9 -> 382.7 MiB (1.29x; now 1.20x in-process, 1.23x with workers).
+peak RSS 295.9 -> 382.7 MiB (1.29x; now 1.25x in-process, 1.23x with workers).
 
 The 2x target is NOT met. Same-run comparisons (alternating old and new code, min of 4
 in-process builds of 10k articles): 4.63 -> 3.79 s CPU; per article, converting a batch
@@ -42,9 +42,10 @@ checks (SHA-256 of the text included) per article; SHA-256 of the two input file
 another ~18 us/article at this CPU's ~300 MB/s (no SHA extensions). One process therefore
 cannot reach 2x; two fork workers convert while the builder writes (measured here: builder
 ~1.3 s + workers ~2.8 s CPU per 10k, ~12% more CPU than in-process), which on two idle cores
-should land near 3x (an estimate from these CPU figures, not measured), not 2x. On this
-loaded machine they were slower in wall time than in-process (the builder process gets one
-fair share of the contended cores): on a busy machine set ``CORPUS_TOOLS_RELEASE_WORKERS=1``.
+should land near 3x (an estimate from these CPU figures, not measured), not 2x.
+In this run they were faster in wall time than in-process (3.90 vs 4.97 s at 10k, 41.4 vs 49.7 s at
+100k); at load 4-5 slower (8.05 vs 5.26 s at 10k: the builder process gets one fair share of
+the contended cores): on a busy machine set ``CORPUS_TOOLS_RELEASE_WORKERS=1``.
 """
 
 from __future__ import annotations
