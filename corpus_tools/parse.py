@@ -103,6 +103,11 @@ def normalize_lines(text: str) -> list[str]:
     after a line that ends mid-sentence (no blank line between) continues it; Indonesian
     sentences and paragraphs start upper case, and brand datelines (``tirto.id``,
     ``kumparanNEWS``) are not plain lower-case words."""
+    return _normalize(text)
+
+
+def _normalize(text: str, data: bytes | None = None) -> list[str]:
+    """``normalize_lines``; ``data`` is ``text`` in UTF-8 (surrogatepass) when the caller has it."""
     # Every clean-up rule is local to a line (NFC never composes across a line break, a ZWJ at
     # a line edge is stray either way), so the whole text is cleaned at once. The characters
     # other than printable ASCII and "\n" (usually a few quotes and dashes) are found in one
@@ -110,7 +115,9 @@ def normalize_lines(text: str) -> list[str]:
     # and NFC-safe, and the text is already clean.
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    data = text.encode("utf-8", "surrogatepass")
+        data = None
+    if data is None:
+        data = text.encode("utf-8", "surrogatepass")
     odd = data.translate(None, _PLAIN_BYTES)
     folds = b"  " in data  # a two-byte search is ~1.5x faster on the (mostly one-byte) UTF-8
     if odd:
@@ -1196,11 +1203,12 @@ def parse_article(
     table = outlets or load_outlets()
     if not text or text.isspace():
         raise ParseError("empty text: the file holds no characters other than white space")
-    if "\x00" in text:
+    data = text.encode("utf-8", "surrogatepass")  # for normalisation too
+    if b"\x00" in data:  # a memchr, where "\x00" in a two-byte-wide str is a plain loop
         raise ParseError("text holds NUL characters: this is binary data, not copied article text")
     if text.find("<", 0, 4096) >= 0 and len(_HTML_RE.findall(text, 0, 4096)) >= 2:
         raise ParseError("text looks like HTML markup: save the page as plain text (or extract its text) and ingest that")
-    lines = normalize_lines(text)
+    lines = _normalize(text, data)
     if not lines:
         raise ParseError("empty text: nothing left after removing white space and invisible characters")
 
