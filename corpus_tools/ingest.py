@@ -31,6 +31,7 @@ import threading
 import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -492,6 +493,9 @@ def _run_chunks(files: FileList, jobs: int, size: int, max_bytes: int, fallback_
     Plain fork when this process runs no other thread (fast, and a caller's script needs no
     ``if __name__ == "__main__"`` guard); forkserver otherwise (e.g. under a rich progress bar's
     refresh thread), since forking a multi-threaded process can deadlock on a held lock.
+    ProcessPoolExecutor, not multiprocessing.Pool: Pool's worker-handler thread also waits on
+    the result pipe, so it spins while a batch's few MB of results are being read (measured:
+    100-500 us of main-process CPU per article under forkserver).
     """
     spans = _spans(len(files), size)
     if jobs <= 1 or len(files) <= 1:
@@ -503,8 +507,8 @@ def _run_chunks(files: FileList, jobs: int, size: int, max_bytes: int, fallback_
     else:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["corpus_tools.ingest"])
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(files, max_bytes, fallback_encoding)) as pool:
-        yield from pool.imap(_pool_chunk, spans, chunksize=1)
+    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(files, max_bytes, fallback_encoding)) as pool:
+        yield from pool.map(_pool_chunk, spans)
 
 
 class _BandSpill:
