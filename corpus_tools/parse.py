@@ -31,6 +31,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
 from .article import PARAGRAPH_SEPARATOR, Article, BlockKind
 from .outlets import ZONES, OutletMatch, OutletTable, load_outlets
@@ -925,19 +926,16 @@ def _plain_body(line: str) -> bool:
     if n <= 200 and len(line.strip(_KEY_STRIP)) <= _KEY_MAX:  # lower() never shortens a string
         return False
     k = line.find(" ", 0, 40)
-    token = line[:k] if k >= 0 else line[:40]
-    special = _SPECIAL_TOKENS.get(token)
-    if special is None:  # a word not seen at the start of a line yet
-        if len(_SPECIAL_TOKENS) >= 50000:
-            _SPECIAL_TOKENS.clear()
-        first = token.strip(_FIRST_STRIP).lower()  # == _first_word(line)
-        special = _SPECIAL_TOKENS[token] = first in _SPECIAL_FIRST or first.startswith(("http", "www."))
-    return not special and (n > 300 or not _names_chat_app(line))
+    return not _special_token(line[:k] if k >= 0 else line[:40]) and (n > 300 or not _names_chat_app(line))
 
 
-# First tokens of lines as written -> whether their word is a listed first word: sentences
-# start with the same few hundred words, so this saves the strip and lower-casing per line.
-_SPECIAL_TOKENS: dict[str, bool] = {}
+@lru_cache(maxsize=50_000)
+def _special_token(token: str) -> bool:
+    """Whether a line's first token as written (``_first_word`` before its strip and
+    lower-casing) is a listed first word. Sentences start with the same few hundred words, so
+    memoising saves the strip and lower-casing per line."""
+    first = token.strip(_FIRST_STRIP).lower()
+    return first in _SPECIAL_FIRST or first.startswith(("http", "www."))
 
 
 def _classify(line: str, nxt: str | None, p: _Parsed, lineno: int) -> int:
@@ -1088,16 +1086,10 @@ def split_dateline(line: str, table: OutletTable | None = None) -> Dateline | No
         return None
     pre = m.group("pre").strip()
     rest = line[m.end() :].lstrip(" -–—:")
-    # The same few dateline heads ("REPUBLIKA.CO.ID, SEOUL") open many articles: what a head
-    # names is memoised per table (bounded; OutletMatch is frozen, so sharing one is safe).
-    hit = _DATELINE_HEADS.get((pre, id(table)))
-    if hit is None or hit[0] is not table:
-        if len(_DATELINE_HEADS) >= 8192:
-            _DATELINE_HEADS.clear()
-        hit = _DATELINE_HEADS[(pre, id(table))] = (table, _dateline_head(pre, table))
-    if hit[1] is None:
+    head_hit = _dateline_head(pre, table)
+    if head_hit is None:
         return None
-    city, outlet, brand_only = hit[1]
+    city, outlet, brand_only = head_hit
     if brand_only:  # "KONTAN.CO.ID - JAKARTA. ...": the city may follow the separator
         km = _KONTAN_CITY_RE.match(rest)
         if km and _city(km.group("city"), strict=True):
@@ -1108,9 +1100,10 @@ def split_dateline(line: str, table: OutletTable | None = None) -> Dateline | No
     return Dateline(city, outlet, rest)
 
 
-_DATELINE_HEADS: dict[tuple[str, int], tuple[OutletTable, tuple[str | None, OutletMatch | None, bool] | None]] = {}
-
-
+# The same few dateline heads ("REPUBLIKA.CO.ID, SEOUL") open many articles: what a head names
+# is memoised per table (OutletTable hashes by identity; OutletMatch is frozen, so sharing one
+# is safe).
+@lru_cache(maxsize=8192)
 def _dateline_head(pre: str, table: OutletTable) -> tuple[str | None, OutletMatch | None, bool] | None:
     """(city, outlet, outlet alone) named by the text before a dateline separator, or None
     when it is not a dateline head. "Outlet alone" heads may have the city after the separator."""
