@@ -19,7 +19,7 @@ from rich.table import Table
 
 from ..annotation import Annotation
 from ..article import Article
-from ..labels import DEFAULT_SCHEME_PATH, load_scheme
+from ..labels import DEFAULT_SCHEME_PATH, LabelScheme, load_scheme
 from ..records import Quarantine, RecordError, read_models, write_jsonl
 from .doccano_cmd import doccano_app
 
@@ -70,6 +70,14 @@ def _progress() -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=False)
 
 
+def _load_scheme(path: Path) -> LabelScheme:
+    """The label scheme; a missing or invalid one is a usage error (exit 2)."""
+    try:
+        return load_scheme(path)
+    except (FileNotFoundError, ValueError) as e:
+        raise _fail(str(e), 2) from None
+
+
 def _load_articles(path: Path) -> list[Article]:
     try:
         return list(read_models(path, Article))
@@ -93,10 +101,7 @@ def setup_cmd(
     """
     from ..doccano.sync import setup_project
 
-    try:
-        scheme = load_scheme(labels)
-    except (FileNotFoundError, ValueError) as e:
-        raise _fail(str(e), 2) from None
+    scheme = _load_scheme(labels)
     text = guideline.read_text(encoding="utf-8") if guideline and guideline.is_file() else None
     if text is None:
         err.print(f"note: {guideline} not found; the guideline is generated from the label descriptions")
@@ -129,10 +134,7 @@ def push_cmd(
     """
     from ..doccano.sync import get_project, push_articles
 
-    try:
-        scheme = load_scheme(labels)
-    except (FileNotFoundError, ValueError) as e:
-        raise _fail(str(e), 2) from None
+    scheme = _load_scheme(labels)
     arts = _load_articles(articles)
     anns = None
     if with_annotations is not None:
@@ -202,10 +204,7 @@ def pull_cmd(
     """
     from ..doccano.sync import get_project, group_by_annotator, pull_annotations
 
-    try:
-        scheme = load_scheme(labels)
-    except (FileNotFoundError, ValueError) as e:
-        raise _fail(str(e), 2) from None
+    scheme = _load_scheme(labels)
     arts = {a.id: a for a in _load_articles(articles)}
     with _session(url, username, password) as client:
         with err.status("exporting from Doccano..."):
