@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .settings_file import load_settings
 
 DEFAULT_SCHEME_PATH = Path(__file__).resolve().parent.parent / "schema" / "labels.yaml"
 
@@ -97,16 +98,7 @@ class LabelScheme(BaseModel):
 def load_scheme(path: str | Path | None = None) -> LabelScheme:
     """Read and validate a scheme file (default: the repo's ``schema/labels.yaml``)."""
     path = Path(path) if path else DEFAULT_SCHEME_PATH
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise FileNotFoundError(f"{path}: label scheme not found; pass --labels PATH") from None
-    except yaml.YAMLError as e:
-        raise ValueError(f"{path}: not valid YAML: {e}") from None
-    try:
-        return LabelScheme.model_validate(data)
-    except Exception as e:
-        raise ValueError(f"{path}: invalid label scheme: {e}") from None
+    return load_settings(path, LabelScheme, what="label scheme", hint="pass --labels PATH", missing=FileNotFoundError)
 
 
 def scheme_sha256(path: str | Path | None = None) -> str:

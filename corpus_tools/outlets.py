@@ -15,8 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
+
+from .settings_file import load_settings
 
 DEFAULT_OUTLETS_PATH = Path(__file__).resolve().parent / "data" / "outlets.yaml"
 
@@ -158,18 +159,7 @@ def load_outlets(path: str | Path | None = None) -> OutletTable:
 
 
 def _load(path: Path) -> OutletTable:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise OutletError(f"{path}: no such outlet table") from None
-    except yaml.YAMLError as e:
-        raise OutletError(f"{path}: not valid YAML ({e})") from None
-    try:
-        data = _OutletFile.model_validate(raw)
-    except ValidationError as e:
-        first = e.errors(include_url=False)[0]
-        loc = ".".join(str(x) for x in first["loc"])
-        raise OutletError(f"{path}: {loc}: {first['msg']}") from None
+    data = load_settings(path, _OutletFile, what="outlet table", hint="give the path of a YAML outlet table like corpus_tools/data/outlets.yaml", error=OutletError)
     return OutletTable(data.outlets, data.default_zone, source=str(path))
 
 

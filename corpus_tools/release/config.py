@@ -7,13 +7,12 @@ the release date is a setting, never the clock.
 from __future__ import annotations
 
 import re
-import tomllib
 from datetime import date
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..records import describe_validation_error
+from ..settings_file import load_settings
 
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 
@@ -142,15 +141,8 @@ class ConfigError(ValueError):
 def load_config(path: str | Path = DEFAULT_CONFIG_PATH) -> ReleaseConfig:
     """Read and validate ``corpus.toml``."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: release settings not found; pass --config PATH (see corpus.toml in the repo root)") from None
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: not valid TOML: {e}") from None
-    if "version" in data:
+    hint = "pass --config PATH (see corpus.toml in the repo root)"
+    config = load_settings(path, ReleaseConfig, what="release settings", hint=hint, error=ConfigError)
+    if config.version is not None:
         raise ConfigError(f"{path}: `version` is not a setting; pass it with --version X.Y.Z")
-    try:
-        return ReleaseConfig.model_validate(data)
-    except ValidationError as e:
-        raise ConfigError(f"{path}: invalid release settings: {describe_validation_error(e)}") from None
+    return config
