@@ -1041,10 +1041,12 @@ def _build_into(
                        changes_md=render_changes(diff), split_bytes=uncompressed_split_bytes(tmp))
     with atomic_write(tmp / "README.md") as fh:
         fh.write(card)
-    write_croissant(tmp, cfg)
+    # Croissant and the manifest both list each Parquet file's SHA-256: hash every file once.
+    data_sha256 = {p.relative_to(tmp).as_posix(): sha256_file(p) for p in (tmp / "data").rglob("*.parquet")}
+    write_croissant(tmp, cfg, data_sha256)
     manifest = build_manifest(
         tmp, name=cfg.name, version=version, release_date=release_date, partial=partial, rows=rows,
-        inputs=inputs, scheme=scheme_info, tool=tool,
+        inputs=inputs, scheme=scheme_info, tool=tool, known_sha256=data_sha256,
     )
     write_manifest(tmp, manifest)
     timings["metadata"] = time.perf_counter() - t

@@ -10,6 +10,7 @@ timestamps; the only date is the release date from the config.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -203,9 +204,11 @@ def _default_citation(doc: dict) -> str:
     return f"@misc{{{key}, " + ", ".join(parts) + "}"
 
 
-def build_croissant(release_dir: Path, config: Any) -> dict:
-    """The Croissant document for the Parquet files under ``release_dir/data`` (see module doc)."""
+def build_croissant(release_dir: Path, config: Any, known_sha256: Mapping[str, str] | None = None) -> dict:
+    """The Croissant document for the Parquet files under ``release_dir/data`` (see module doc);
+    ``known_sha256`` (relative path -> digest) spares hashing files the caller already hashed."""
     release_dir = Path(release_dir)
+    known = known_sha256 or {}
     files = sorted(p.relative_to(release_dir).as_posix() for p in (release_dir / "data").rglob("*.parquet"))
     if not files:
         raise FileNotFoundError(f"{release_dir / 'data'}: no Parquet files; build the data before the Croissant metadata")
@@ -222,7 +225,7 @@ def build_croissant(release_dir: Path, config: Any) -> dict:
                 "contentUrl": rel,
                 "contentSize": f"{(release_dir / rel).stat().st_size} B",
                 "encodingFormat": "application/x-parquet",
-                "sha256": sha256_file(release_dir / rel),
+                "sha256": known.get(rel) or sha256_file(release_dir / rel),
             }
         )
     for cfg, cfg_files in sorted(configs.items()):
@@ -285,7 +288,7 @@ def build_croissant(release_dir: Path, config: Any) -> dict:
     return {k: v for k, v in doc.items() if v != ""}
 
 
-def write_croissant(release_dir: Path, config: Any) -> Path:
+def write_croissant(release_dir: Path, config: Any, known_sha256: Mapping[str, str] | None = None) -> Path:
     """Write ``release_dir/croissant.json`` (atomically, deterministic bytes) and return its path.
 
     ``config`` is the release's ``ReleaseConfig`` (any object with name, pretty_name,
@@ -293,7 +296,7 @@ def write_croissant(release_dir: Path, config: Any) -> Path:
 
     Example: ``write_croissant(Path("releases/v1.0.0"), load_release_config())``
     """
-    doc = build_croissant(Path(release_dir), config)
+    doc = build_croissant(Path(release_dir), config, known_sha256)
     path = Path(release_dir) / CROISSANT
     with atomic_write(path) as fh:
         fh.write(json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n")

@@ -9,6 +9,7 @@ would break byte-identical rebuilds) and absolute paths (they differ per machine
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 import json
 from pathlib import Path
 from typing import Any
@@ -24,14 +25,16 @@ def sha256_file(path: str | Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def file_entries(release_dir: str | Path) -> list[dict[str, Any]]:
-    """``{path, bytes, sha256}`` for every file under ``release_dir`` except the manifest."""
+def file_entries(release_dir: str | Path, known_sha256: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """``{path, bytes, sha256}`` for every file under ``release_dir`` except the manifest;
+    ``known_sha256`` (relative path -> digest) spares hashing files the caller already hashed."""
+    known = known_sha256 or {}
     root = Path(release_dir)
     out = []
     for p in sorted(root.rglob("*"), key=lambda q: q.relative_to(root).as_posix()):
         rel = p.relative_to(root).as_posix()
         if p.is_file() and rel != MANIFEST_NAME:
-            out.append({"path": rel, "bytes": p.stat().st_size, "sha256": sha256_file(p)})
+            out.append({"path": rel, "bytes": p.stat().st_size, "sha256": known.get(rel) or sha256_file(p)})
     return out
 
 
@@ -46,6 +49,7 @@ def build_manifest(
     inputs: dict[str, dict[str, Any]],
     scheme: dict[str, str],
     tool: dict[str, str],
+    known_sha256: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     return {
         "manifest_format": MANIFEST_FORMAT,
@@ -57,7 +61,7 @@ def build_manifest(
         "scheme": scheme,
         "inputs": inputs,
         "rows": rows,
-        "files": file_entries(release_dir),
+        "files": file_entries(release_dir, known_sha256),
     }
 
 
