@@ -328,22 +328,6 @@ def band_equal_bins(i: np.ndarray, j: np.ndarray, band_key: Callable[[int], np.n
     return counts
 
 
-def estimate_jaccard(sigs: np.ndarray, i: np.ndarray, j: np.ndarray, *, chunk: int = 16_384) -> np.ndarray:
-    """Estimated Jaccard of each row pair: the share of equal signature bins."""
-    out = np.empty(len(i), dtype=np.float64)
-    for s in range(0, len(i), chunk):
-        out[s : s + chunk] = (sigs[i[s : s + chunk]] == sigs[j[s : s + chunk]]).mean(axis=1)
-    return out
-
-
-def similar_pairs(sigs: np.ndarray, *, threshold: float = STORY_THRESHOLD) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Verified pairs: LSH candidates whose estimated Jaccard is >= ``threshold``."""
-    i, j = candidate_pairs(sigs)
-    est = band_equal_bins(i, j, _band_reader(sigs)) / NUM_PERM
-    keep = est >= threshold
-    return i[keep], j[keep], est[keep]
-
-
 def components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     """Vectorised union-find: the root of every node, where a root is its component's minimum."""
     parent = np.arange(n, dtype=np.int64)
