@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import operator
+import typing
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated, Any, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, ValidationInfo, field_validator, model_validator
+from typing_extensions import NotRequired, TypedDict
 
 from .article import Article, check_id
 from .labels import LabelScheme, RelationType
@@ -142,6 +145,143 @@ def check_annotation(ann: Annotation, *, article: Article | None = None, scheme:
 
 
 _START_END = operator.attrgetter("start", "end")
+
+
+# --------------------------------------------------------------------------- the release's fast path
+
+
+def _plain_mirror(model: type[BaseModel], nested: dict[type, Any]) -> Any:
+    """A TypedDict with ``model``'s fields, types, constraints, defaults-as-optional and config
+    (``list[M]`` of a model in ``nested`` becomes ``list[nested[M]]``): pydantic validates it
+    exactly like the model's fields, but makes dicts instead of model instances."""
+    fields: dict[str, Any] = {}
+    for name, f in model.model_fields.items():
+        tp = f.annotation
+        if typing.get_origin(tp) is list and typing.get_args(tp)[0] in nested:
+            tp = list[nested[typing.get_args(tp)[0]]]
+        elif isinstance(tp, type) and issubclass(tp, BaseModel):  # pragma: no cover - not in these models
+            raise TypeError(f"{model.__name__}.{name}: nested model without a mirror")
+        if f.metadata:
+            tp = Annotated[(tp, *f.metadata)]
+        fields[name] = tp if f.is_required() else NotRequired[tp]
+    mirror = TypedDict(f"{model.__name__}Dict", fields)  # type: ignore[operator]
+    mirror.__pydantic_config__ = ConfigDict(**model.model_config)  # type: ignore[attr-defined]
+    return mirror
+
+
+#: The Python validators the fast path re-implements (``_plain_ok``). Any other validator
+#: added to these models turns the fast path off (a test says so) rather than skipping it.
+_KNOWN_VALIDATORS = {"Annotation": ({"_check_id"}, {"_structure"}), "Span": (set(), set()),
+                     "Relation": (set(), set()), "DocCategory": (set(), set())}
+
+
+def _validators_known() -> bool:
+    for model in (Annotation, Span, Relation, DocCategory):
+        d = model.__pydantic_decorators__
+        if (set(d.field_validators), set(d.model_validators)) != _KNOWN_VALIDATORS[model.__name__]:
+            return False
+        if d.validators or d.root_validators or d.field_serializers or d.model_serializers:
+            return False
+    return True
+
+
+_PLAIN_ANNOTATION = TypeAdapter(_plain_mirror(Annotation, {
+    Span: _plain_mirror(Span, {}), Relation: _plain_mirror(Relation, {}), DocCategory: _plain_mirror(DocCategory, {})}))
+FAST_PATH = _validators_known()
+
+
+class PlainAnnotation(NamedTuple):
+    """A validated annotation as plain data: ``record`` in ``Annotation.model_dump()`` form and
+    its spans as columns in span order (``starts, ends, labels, texts, ids``)."""
+
+    record: dict[str, Any]
+    spans: tuple[tuple[int, ...], tuple[int, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+
+    @classmethod
+    def of(cls, ann: Annotation) -> "PlainAnnotation":
+        record = ann.model_dump()
+        return cls(record, span_columns(record["spans"]))
+
+
+_SPAN_FIELDS = operator.itemgetter("start", "end", "label", "text", "id")
+_NO_SPANS: tuple = ((), (), (), (), ())
+
+
+def span_columns(spans: list[dict[str, Any]]) -> tuple:
+    """``(starts, ends, labels, texts, ids)`` of plain spans (dicts)."""
+    return tuple(zip(*map(_SPAN_FIELDS, spans))) if spans else _NO_SPANS
+
+
+def plain_annotation(raw: str | bytes, *, article: Article, scheme: LabelScheme) -> PlainAnnotation | None:
+    """The annotation JSON ``raw`` as plain data when it is valid and fits ``article`` and
+    ``scheme`` (everything ``Annotation.model_validate_json`` and ``check_annotation`` check),
+    else None: the caller then runs those for the exact error. Why: the release validates every
+    annotation, and ~15 ``Span`` instances each cost more than the rest; the checks here run as
+    C-level passes over the span columns."""
+    if not FAST_PATH:
+        return None
+    try:
+        d = _PLAIN_ANNOTATION.validate_json(raw)
+    except ValidationError:
+        return None
+    cols = _plain_ok(d, article, scheme)
+    return None if cols is None else PlainAnnotation(d, cols)
+
+
+def _plain_ok(d: dict[str, Any], article: Article, scheme: LabelScheme) -> tuple | None:
+    """The span columns when a validated plain annotation passes every check of
+    ``Annotation._structure`` (and the ``article_id`` check) and of ``check_annotation(article=,
+    scheme=)``, else None; completes the record's defaults."""
+    aid = d["article_id"]
+    if aid != article.id:
+        return None
+    try:
+        check_id(aid)
+    except ValueError:
+        return None
+    spans = d.setdefault("spans", [])
+    relations = d.setdefault("relations", [])
+    categories = d.setdefault("categories", [])
+    d.setdefault("confirmed", False)
+    d.setdefault("updated_at", None)
+    idx = scheme_index(scheme)
+    text = article.text
+    if spans:
+        cols = starts, ends, labels, texts, ids = tuple(zip(*map(_SPAN_FIELDS, spans)))
+        if (
+            not all(map(operator.lt, starts, ends))  # check_spans: end after start
+            or max(ends) > len(text)
+            or tuple(map(len, texts)) != tuple(map(operator.sub, ends, starts))  # check_spans: text length
+            or not idx.entities.issuperset(labels)
+            # with the lengths equal and ends inside the text, == text[start:end] == span text
+            or not all(map(text.startswith, texts, starts))
+            or len(set(ids)) != len(ids)
+        ):
+            return None
+        # Spans in text order, each ending before the next starts, cannot overlap; otherwise
+        # check_annotation's sorted pairwise test.
+        if not scheme.allow_overlapping_spans and not all(map(operator.le, ends, starts[1:])):
+            bounds = sorted(zip(starts, ends))
+            if any(b[0] < a[1] for a, b in zip(bounds, bounds[1:])):
+                return None
+    else:
+        cols, ids, labels = _NO_SPANS, (), ()
+    if relations:
+        if len({r["id"] for r in relations}) != len(relations):
+            return None
+        label_of = dict(zip(ids, labels))
+        for r in relations:
+            rt = idx.relations.get(r["label"])
+            head, tail = label_of.get(r["head"]), label_of.get(r["tail"])
+            if rt is None or head is None or tail is None or (rt.head and head not in rt.head) or (rt.tail and tail not in rt.tail):
+                return None
+    if categories:
+        cats = {c["label"] for c in categories}
+        if len(cats) != len(categories) or not cats <= idx.categories:
+            return None
+        if len(cats) > 1 and any(len(cats & group) > 1 for _name, group in idx.exclusive_groups):
+            return None
+    return cols if d["text_sha256"] == text_sha256(text) else None
 
 
 @dataclass(frozen=True)

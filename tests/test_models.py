@@ -1,5 +1,7 @@
 """Invariants the Article, Annotation and LabelScheme validators enforce."""
 
+import json
+
 import pytest
 from pydantic import ValidationError
 
@@ -123,3 +125,90 @@ def test_span_offsets_checked_by_the_annotation_naming_the_span():
             Annotation.model_validate_json(Annotation.model_construct(**dict(base, spans=[Span.model_construct(**bad)])).model_dump_json())
         with pytest.raises(ValidationError, match=message):
             Annotation(**dict(base, spans=[Span(**bad)]))
+
+
+def _fast_path_cases():
+    """A valid annotation of a two-paragraph article and variants that break each check."""
+    text, blocks = blocks_for([("paragraph", "Kim Jong-un ke Seoul dan Pyongyang."), ("paragraph", "KCNA melaporkan rudal.")])
+    art = make_article(text=text, blocks=[b.model_dump() for b in blocks])
+    k = text.index("KCNA")
+    spans = [{"id": "s1", "start": 0, "end": 11, "label": "PER", "text": "Kim Jong-un"},
+             {"id": "s2", "start": 15, "end": 20, "label": "GPE", "text": "Seoul"},
+             {"id": "s3", "start": k, "end": k + 4, "label": "ORG", "text": "KCNA"}]
+    base = {"article_id": art.id, "annotator": "gold", "spans": spans,
+            "relations": [{"id": "r1", "head": "s1", "tail": "s3", "label": "leader_of"}],
+            "categories": [{"label": "weapons_testing"}, {"label": "diplomacy"}],
+            "confirmed": True, "updated_at": "2026-01-01T00:00:00Z", "text_sha256": text_sha256(text)}
+
+    def edit(fn):
+        d = json.loads(json.dumps(base))
+        fn(d)
+        return d
+
+    cases = {
+        "valid": base,
+        "defaults": {"article_id": art.id, "annotator": "a", "text_sha256": text_sha256(text)},
+        "spans out of order": edit(lambda d: d["spans"].reverse()),
+        "extra key": edit(lambda d: d.update(note=1)),
+        "extra span key": edit(lambda d: d["spans"][0].update(note=1)),
+        "end before start": edit(lambda d: d["spans"][0].update(end=0)),
+        "text length": edit(lambda d: d["spans"][0].update(text="Kim")),
+        "text differs": edit(lambda d: d["spans"][0].update(text="Kim Jong-UN")),
+        "end outside": edit(lambda d: d["spans"][2].update(start=len(text) - 2, end=len(text) + 2)),
+        "negative start": edit(lambda d: d["spans"][0].update(start=-1)),
+        "start as text": edit(lambda d: d["spans"][1].update(start="15")),
+        "start as float": edit(lambda d: d["spans"][1].update(start=15.0)),
+        "start as bool": edit(lambda d: d["spans"][1].update(start=True)),
+        "span label": edit(lambda d: d["spans"][0].update(label="ALIEN")),
+        "duplicate span id": edit(lambda d: d["spans"][1].update(id="s1")),
+        "empty span id": edit(lambda d: d["spans"][1].update(id="")),
+        "overlap": edit(lambda d: d["spans"].append({"id": "s4", "start": 4, "end": 8, "label": "PER", "text": text[4:8]})),
+        "relation label": edit(lambda d: d["relations"][0].update(label="likes")),
+        "relation type": edit(lambda d: d["relations"][0].update(head="s2")),
+        "relation unknown span": edit(lambda d: d["relations"][0].update(tail="s9")),
+        "duplicate relation": edit(lambda d: d["relations"].append(dict(d["relations"][0]))),
+        "category label": edit(lambda d: d["categories"].append({"label": "sports"})),
+        "duplicate category": edit(lambda d: d["categories"].append({"label": "diplomacy"})),
+        "two exclusive categories": edit(lambda d: d["categories"].append({"label": "military_exercise"})),
+        "other article": edit(lambda d: d.update(article_id="001_xyz")),
+        "bad article id": edit(lambda d: d.update(article_id="../x")),
+        "text changed": edit(lambda d: d.update(text_sha256="0" * 64)),
+        "hash not hex": edit(lambda d: d.update(text_sha256="Z" * 64)),
+        "no annotator": edit(lambda d: d.pop("annotator")),
+        "empty annotator": edit(lambda d: d.update(annotator="")),
+        "bad date": edit(lambda d: d.update(updated_at="yesterday")),
+        "spans null": edit(lambda d: d.update(spans=None)),
+    }
+    return art, {name: json.dumps(d) for name, d in cases.items()}
+
+
+@pytest.mark.parametrize("overlapping", [False, True])
+def test_plain_annotation_fast_path_accepts_only_what_the_model_accepts(overlapping):
+    """The release's fast path (plain dicts, span columns) gives the model's values for every
+    annotation the model and ``check_annotation`` accept, and None for every one they reject;
+    ``validate_annotation_plain`` reports the model path's failure word for word."""
+    from corpus_tools.annotation import FAST_PATH, PlainAnnotation, plain_annotation
+    from corpus_tools.release.gates import GateFailure, validate_annotation, validate_annotation_plain
+
+    assert FAST_PATH, "a validator was added to the annotation models: teach annotation._plain_ok its check"
+    scheme = load_scheme("schema/labels.yaml")
+    group = scheme.category_groups[0]
+    scheme = scheme.model_copy(update={"allow_overlapping_spans": overlapping, "category_groups": [
+        group.model_copy(update={"labels": [c for c in group.labels if c.name != "diplomacy"]}),
+        group.model_copy(update={"name": "exclusive", "exclusive": True,
+                                 "labels": [c for c in group.labels if c.name in ("diplomacy", "military_exercise")]})]})
+    art, cases = _fast_path_cases()
+    accepted = 0
+    for name, raw in cases.items():
+        slow = validate_annotation(raw, art, scheme, "f:1")
+        fast = plain_annotation(raw, article=art, scheme=scheme)
+        both = validate_annotation_plain(raw, art, scheme, "f:1")
+        if isinstance(slow, GateFailure):
+            assert fast is None and both == slow, name
+        else:
+            assert both == PlainAnnotation.of(slow), name
+            assert fast is None or fast == both, name
+            accepted += fast is not None
+    assert accepted >= 5  # valid, defaults, spans out of order and the two lax numbers
+    assert isinstance(validate_annotation(cases["two exclusive categories"], art, scheme, "f:1"), GateFailure)
+    assert isinstance(validate_annotation_plain(cases["overlap"], art, scheme, "f:1"), GateFailure) is not overlapping

@@ -540,6 +540,7 @@ def test_document_batch_equals_rows_from_pylist():
     of ``from_pylist`` over :func:`document_row`, with and without annotations."""
     import pyarrow as pa
 
+    from corpus_tools.annotation import PlainAnnotation
     from corpus_tools.release.build import document_batch, document_row
 
     scheme = load_scheme(SCHEME_PATH)
@@ -550,8 +551,10 @@ def test_document_batch_equals_rows_from_pylist():
     arts = [make_article(i) for i in range(5)]
     pairs = [(a, make_annotation(a, drop_weapon=i % 2 == 1)) for i, a in enumerate(arts)]
     pairs[2] = (arts[2], None)
+    ann3 = pairs[3][1]  # spans out of text order: sorted by (start, end, label, id) in both
+    pairs[3] = (arts[3], ann3.model_copy(update={"spans": ann3.spans[::-1]}))
     expected = pa.RecordBatch.from_pylist([document_row(a, n, index) for a, n in pairs], schema=schema)
-    got, ents = document_batch(pairs, index, schema)
+    got, ents = document_batch([(a, n and PlainAnnotation.of(n)) for a, n in pairs], index, schema)
     assert got.equals(expected) and got.nbytes == expected.nbytes
     for i in range(got.num_columns):
         assert [b is None for b in got.column(i).buffers()] == [b is None for b in expected.column(i).buffers()]

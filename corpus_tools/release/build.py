@@ -25,6 +25,7 @@ import gc
 import hashlib
 import io
 import json
+import mmap
 import multiprocessing
 import operator
 import os
@@ -45,7 +46,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .. import __version__
-from ..annotation import Annotation, Span
+from ..annotation import Annotation, PlainAnnotation
 from ..article import Article
 from ..labels import LabelScheme, load_scheme, scheme_sha256
 from ..records import UMASK, atomic_write
@@ -54,7 +55,7 @@ from .changelog import ReleaseDiff, VersionError, check_version, diff_releases, 
 from .chart import render_svg
 from .config import SPLITS, ParquetSection, ReleaseConfig, load_config
 from .features import CONFIGS, arrow_schema
-from .gates import GateError, GateFailure, check_agreement, measure_agreement, missing_annotation, validate_annotation, validate_article
+from .gates import GateError, GateFailure, check_agreement, measure_agreement, missing_annotation, validate_annotation_plain, validate_article
 from .manifest import build_manifest, sha256_file, write_manifest
 from .ner import NerDoc, ner_batch, ner_columns, non_overlapping
 from .splits import SplitAssigner, read_previous_splits
@@ -409,9 +410,12 @@ def _process_chunk(task: tuple[int, int, int], ctx: ChunkContext) -> ChunkResult
     failures: dict[int, GateFailure] = {}
     ann_failures: dict[int, GateFailure] = {}
     missing: dict[int, GateFailure] = {}
-    pairs: dict[str, list[tuple[Article, Annotation | None]]] = {split: [] for split in SPLITS}
+    pairs: dict[str, list[tuple[Article, PlainAnnotation | None]]] = {split: [] for split in SPLITS}
     stats = ReleaseStats()
     ann_fh = open(ctx.ann_path, "rb") if ctx.ann_path else None
+    # The annotation lines are sliced from a read-only map of the file: no seek + readline
+    # (two system calls and a buffer refill) per article.
+    ann_map = mmap.mmap(ann_fh.fileno(), 0, access=mmap.ACCESS_READ) if ann_fh is not None and ctx.ann_offsets else None
     art_where, ann_where = f"{ctx.articles}:", f"{ctx.ann_path}:"  # + line number
     try:
         for lineno, raw in enumerate(io.BytesIO(data), first_line):
@@ -433,11 +437,11 @@ def _process_chunk(task: tuple[int, int, int], ctx: ChunkContext) -> ChunkResult
             story_ids.append(art.story_id)
             duplicate_of.append(art.duplicate_of)
             splits.append(None)
-            ann: Annotation | None = None
+            ann: PlainAnnotation | None = None
             loc = ctx.ann_offsets.get(art.id)
             if loc is not None:
                 offset, line = unpack_location(loc)
-                res = validate_annotation(_read_line_at(ann_fh, offset), art, ctx.scheme, f"{ann_where}{line}")
+                res = validate_annotation_plain(_line_at(ann_map, offset), art, ctx.scheme, f"{ann_where}{line}")
                 if isinstance(res, GateFailure):
                     ann_failures[i] = res
                     continue
@@ -452,6 +456,8 @@ def _process_chunk(task: tuple[int, int, int], ctx: ChunkContext) -> ChunkResult
             _count(stats, art, ann)
             phase["rows"] += clock() - c1
     finally:
+        if ann_map is not None:
+            ann_map.close()
         if ann_fh is not None:
             ann_fh.close()
     documents: dict[str, pa.RecordBatch] = {}
@@ -563,26 +569,21 @@ class EntityColumns:
         return list(zip(self.start[a:b], self.end[a:b], self.label[a:b]))
 
 
-_START_END = operator.attrgetter("start", "end")
-_LABEL = operator.attrgetter("label")
-_TEXT = operator.attrgetter("text")
-_ID = operator.attrgetter("id")
-_FIRST = operator.itemgetter(0)
-_SECOND = operator.itemgetter(1)
+_LABEL_KEY = operator.itemgetter("label")
 
 
-def _sorted_spans(spans: list[Span], ents_idx: dict[str, int]) -> tuple[list[Span], list[tuple[int, int]]]:
-    """``spans`` sorted by (start, end, label index, id) and their (start, end) pairs. Spans
-    with strictly increasing (start, end), the usual case, are already in that order."""
-    keys = list(map(_START_END, spans))
-    if all(map(operator.lt, keys, keys[1:])):
-        return spans, keys
-    spans = sorted(spans, key=lambda s: (s.start, s.end, ents_idx[s.label], s.id))
-    return spans, list(map(_START_END, spans))
+def _sorted_span_columns(spans: tuple, ents_idx: dict[str, int]) -> tuple:
+    """Span columns ``(starts, ends, labels, texts, ids)`` reordered by (start, end, label index,
+    id). Strictly increasing starts, the usual case, are already in that order."""
+    starts, ends, labels, _texts, ids = spans
+    if all(map(operator.lt, starts, starts[1:])):
+        return spans
+    order = sorted(range(len(starts)), key=lambda i: (starts[i], ends[i], ents_idx[labels[i]], ids[i]))
+    return tuple(tuple(map(col.__getitem__, order)) for col in spans)
 
 
 def document_batch(
-    pairs: list[tuple[Article, Annotation | None]], scheme_index: dict[str, dict[str, int]], schema: pa.Schema
+    pairs: list[tuple[Article, PlainAnnotation | None]], scheme_index: dict[str, dict[str, int]], schema: pa.Schema
 ) -> tuple[pa.RecordBatch, EntityColumns]:
     """The ``documents`` rows of ``pairs`` built column by column (the same values and buffers as
     ``RecordBatch.from_pylist`` of :func:`document_row`, without a dict per row and entity), and
@@ -594,19 +595,20 @@ def document_batch(
     label_of = ents_idx.__getitem__
     for _art, ann in pairs:
         if ann is not None:
-            spans, keys = _sorted_spans(ann.spans, ents_idx)
-            e_start += map(_FIRST, keys)
-            e_end += map(_SECOND, keys)
-            e_label += map(label_of, map(_LABEL, spans))
-            e_text += map(_TEXT, spans)
-            if ann.relations:
-                pos = {s.id: i for i, s in enumerate(spans)}
-                rels = sorted((pos[r.head], pos[r.tail], rels_idx[r.label]) for r in ann.relations)
+            starts, ends, labels, texts, ids = _sorted_span_columns(ann.spans, ents_idx)
+            e_start += starts
+            e_end += ends
+            e_label += map(label_of, labels)
+            e_text += texts
+            record = ann.record
+            if record["relations"]:
+                pos = {sid: i for i, sid in enumerate(ids)}
+                rels = sorted((pos[r["head"]], pos[r["tail"]], rels_idx[r["label"]]) for r in record["relations"])
                 r_head += [r[0] for r in rels]
                 r_tail += [r[1] for r in rels]
                 r_label += [r[2] for r in rels]
-            if ann.categories:
-                c_label += sorted(cats_idx[c.label] for c in ann.categories)
+            if record["categories"]:
+                c_label += sorted(cats_idx[c["label"]] for c in record["categories"])
         e_off.append(len(e_start))
         r_off.append(len(r_head))
         c_off.append(len(c_label))
@@ -732,9 +734,10 @@ def _lines_hashing(fh, h, block_size: int = 4 << 20) -> Iterator[bytes]:
             yield rest
 
 
-def _read_line_at(fh, offset: int) -> bytes:
-    fh.seek(offset)
-    return fh.readline()
+def _line_at(mm: mmap.mmap, offset: int) -> bytes:
+    """The line starting at ``offset`` (with its newline, as ``readline`` returns it)."""
+    end = mm.find(b"\n", offset)
+    return mm[offset:] if end < 0 else mm[offset : end + 1]
 
 
 def _json_obj(raw: bytes) -> dict | None:
@@ -1088,15 +1091,16 @@ def _validate_article_fast(raw: bytes, where: str) -> Article | GateFailure:
         return validate_article(obj, where)
 
 
-def _count(stats: ReleaseStats, art: Article, ann: Annotation | None) -> None:
+def _count(stats: ReleaseStats, art: Article, ann: PlainAnnotation | None) -> None:
     stats.articles += 1
     stats.outlets[art.source.outlet] += 1
     if art.source.domain and art.source.outlet not in stats.domains:
         stats.domains[art.source.outlet] = art.source.domain
     if ann is not None:
+        record = ann.record
         stats.annotated += 1
-        stats.annotators[ann.annotator] += 1
-        stats.entities.update(map(_LABEL, ann.spans))
-        if ann.relations:
-            stats.relations.update(map(_LABEL, ann.relations))
-        stats.categories.update(map(_LABEL, ann.categories))
+        stats.annotators[record["annotator"]] += 1
+        stats.entities.update(ann.spans[2])
+        if record["relations"]:
+            stats.relations.update(map(_LABEL_KEY, record["relations"]))
+        stats.categories.update(map(_LABEL_KEY, record["categories"]))

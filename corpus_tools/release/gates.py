@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..annotation import Annotation, check_annotation, scheme_index
+from ..annotation import Annotation, PlainAnnotation, check_annotation, plain_annotation, scheme_index
 from ..article import Article
 from ..labels import LabelScheme
 from ..records import describe_validation_error
@@ -96,6 +96,17 @@ def validate_annotation(raw: dict | str | bytes, article: Article, scheme: Label
     except ValueError as e:
         return GateFailure("annotation", f"annotation does not fit the article/scheme: {e}", aid, where)
     return ann
+
+
+def validate_annotation_plain(raw: str | bytes, article: Article, scheme: LabelScheme, where: str) -> PlainAnnotation | GateFailure:
+    """:func:`validate_annotation` of JSON text with the annotation as plain data: the same
+    outcome and failure, less than half the CPU when the annotation is valid (the release
+    builder's case: no ``Span`` instances, the checks as passes over span columns)."""
+    plain = plain_annotation(raw, article=article, scheme=scheme)
+    if plain is not None:
+        return plain
+    res = validate_annotation(raw, article, scheme, where)
+    return res if isinstance(res, GateFailure) else PlainAnnotation.of(res)
 
 
 def missing_annotation(article: Article, where: str) -> GateFailure:
