@@ -905,9 +905,11 @@ def _first_word(line: str) -> str:
 def _names_chat_app(line: str) -> bool:
     """``line.lower()`` holds "google", "whatsapp" or "telegram" (the inline follow-call screen).
     Lower-casing the UTF-8 bytes finds them as ``str.lower`` would (no non-ASCII character
-    lower-cases to one of their letters) at a fraction of the cost."""
-    low = line.encode("utf-8", "surrogatepass").lower()
-    return b"google" in low or b"whatsapp" in low or b"telegram" in low
+    lower-cases to one of their letters) at a fraction of the cost; an ASCII line is
+    lower-cased as it is, and the bytes are searched as a Latin-1 string (one character per
+    byte), where substring search is ~2x faster than on ``bytes``."""
+    low = line.lower() if line.isascii() else line.encode("utf-8", "surrogatepass").lower().decode("latin-1")
+    return "google" in low or "whatsapp" in low or "telegram" in low
 
 
 def _plain_body(line: str) -> bool:
