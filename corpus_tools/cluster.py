@@ -49,6 +49,7 @@ band keys to disk as they arrive and clusters a million articles with ~8 MB of k
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
@@ -92,6 +93,11 @@ def _powers() -> np.ndarray:
     return _pow_table
 
 
+def _rev_powers() -> np.ndarray:
+    """``_WORD_BASE ** (_POW_LEN - 2 - t)``: indexed by the byte before a word (a view)."""
+    return _powers()[-2::-1]
+
+
 def _fmix64(h: np.ndarray) -> np.ndarray:
     """MurmurHash3's 64-bit finaliser (in place on a uint64 array): spreads every input bit."""
     h ^= h >> _U64(33)
@@ -103,7 +109,7 @@ def _fmix64(h: np.ndarray) -> np.ndarray:
 
 
 def _word_hashes(pieces: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Hash every word of the pieces; return the hashes and the piece index of each word.
+    """Hash every word of the pieces; return the hashes and the number of words of each piece.
 
     Word bytes: ASCII letters and digits (case folded by ``| 0x20``) and every non-ASCII byte
     except Latin-1 punctuation (C2 A0..BF: no-break space, guillemets) and the General
@@ -112,6 +118,7 @@ def _word_hashes(pieces: list[str]) -> tuple[np.ndarray, np.ndarray]:
     independent of the word's position by a fixed power, so it needs no per-byte gathers.
     The multi-byte punctuation is searched for only when its first two bytes occur at all.
     """
+    # an Article's text has its UTF-8 form cached (pydantic's min_length made it): a copy
     encoded = [p.encode("utf-8", errors="replace") for p in pieces]
     data = b"\x00" + b"\x00".join(encoded) + b"\x00"
     arr = np.frombuffer(data, dtype=np.uint8)
@@ -130,18 +137,22 @@ def _word_hashes(pieces: list[str]) -> tuple[np.ndarray, np.ndarray]:
         q = arr[p + 1]
         p = p[(q >= 0xA0) & (q <= 0xBF)]
         is_word[p] = is_word[p + 1] = False
+    # the byte before each word's first byte and each word's last byte, alternating (the first
+    # and last bytes are separators, so the edges pair up)
     edges = np.flatnonzero(is_word[1:] != is_word[:-1])
-    edges += 1
-    start, end = edges[0::2], edges[1::2]  # the first and last bytes are separators
-    powers = _powers()
+    before = edges[0::2]
     acc = low.astype(np.uint64)
-    acc *= powers[:size]
+    acc *= _powers()[:size]
     np.cumsum(acc, out=acc)
-    words = _fmix64((acc[end - 1] - acc[start - 1]) * powers[_POW_LEN - 1 - start])
-    # piece k's bytes start after the k+1 NULs before it: its words start at or after that
-    bounds = np.cumsum([len(e) + 1 for e in encoded])
-    piece = np.searchsorted(bounds, start, side="right")
-    return words, piece
+    at = acc[edges]
+    words = at[1::2] - at[0::2]
+    words *= _rev_powers()[before]  # * _WORD_BASE ** (_POW_LEN - 1 - start)
+    _fmix64(words)
+    # piece k's bytes end at bounds[k] (the NUL after it): its words start before that
+    bounds = np.fromiter(itertools.accumulate(len(e) + 1 for e in encoded), dtype=np.int64, count=len(encoded))
+    ends = np.searchsorted(before, bounds - 1)
+    ends[1:] -= ends[:-1].copy()
+    return words, ends
 
 
 def _groups(texts: Sequence[str]) -> Iterator[tuple[list[str], np.ndarray]]:
@@ -184,8 +195,8 @@ def shingle_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     k = SHINGLE_WORDS
     out_sh, out_doc = [np.zeros(0, _U64)], [np.zeros(0, np.int64)]
     for pieces, owners in _groups(texts):
-        words, piece = _word_hashes(pieces)
-        doc = owners[piece]
+        words, per_piece = _word_hashes(pieces)
+        doc = np.repeat(owners, per_piece)
         if words.size >= k:
             same = doc[: -k + 1] == doc[k - 1 :]
             acc = words[: -k + 1] * _SHINGLE_MUL[0]
@@ -193,7 +204,9 @@ def shingle_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
                 acc += words[off : words.size - k + 1 + off] * _SHINGLE_MUL[off]
             out_sh.append(acc[same])
             out_doc.append(doc[: -k + 1][same])
-        counts = np.bincount(doc, minlength=n)
+        # words per text of this group (owners are in text order, a text's pieces adjacent)
+        counts = np.zeros(n, np.int64)
+        np.add.at(counts, owners, per_piece)
         short = (counts > 0) & (counts < k)
         if short.any():
             in_short = short[doc]
