@@ -39,6 +39,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -412,6 +413,7 @@ def _process_chunk(task: tuple[int, int, int], ctx: ChunkContext) -> ChunkResult
     missing: dict[int, GateFailure] = {}
     pairs: dict[str, list[tuple[Article, PlainAnnotation | None]]] = {split: [] for split in SPLITS}
     stats = ReleaseStats()
+    kept: list[tuple[Article, PlainAnnotation | None]] = []  # the articles with rows, in input order
     ann_fh = open(ctx.ann_path, "rb") if ctx.ann_path else None
     # The annotation lines are sliced from a read-only map of the file: no seek + readline
     # (two system calls and a buffer refill) per article.
@@ -453,13 +455,16 @@ def _process_chunk(task: tuple[int, int, int], ctx: ChunkContext) -> ChunkResult
             phase["validate"] += c1 - c0
             splits[i] = split = ctx.splits.assign(art.id, art.story_id, art.duplicate_of)
             pairs[split].append((art, ann))
-            _count(stats, art, ann)
+            kept.append((art, ann))
             phase["rows"] += clock() - c1
     finally:
         if ann_map is not None:
             ann_map.close()
         if ann_fh is not None:
             ann_fh.close()
+    c0 = clock()
+    _count(stats, kept)
+    phase["rows"] += clock() - c0
     documents: dict[str, pa.RecordBatch] = {}
     ner: dict[str, pa.RecordBatch] = {}
     for split in SPLITS:
@@ -570,6 +575,11 @@ class EntityColumns:
 
 
 _LABEL_KEY = operator.itemgetter("label")
+_ANNOTATOR_KEY = operator.itemgetter("annotator")
+_RELATIONS_KEY = operator.itemgetter("relations")
+_CATEGORIES_KEY = operator.itemgetter("categories")
+_RECORD = operator.attrgetter("record")
+_OUTLET = operator.attrgetter("outlet")
 
 
 def _sorted_span_columns(spans: tuple, ents_idx: dict[str, int]) -> tuple:
@@ -1091,16 +1101,20 @@ def _validate_article_fast(raw: bytes, where: str) -> Article | GateFailure:
         return validate_article(obj, where)
 
 
-def _count(stats: ReleaseStats, art: Article, ann: PlainAnnotation | None) -> None:
-    stats.articles += 1
-    stats.outlets[art.source.outlet] += 1
-    if art.source.domain and art.source.outlet not in stats.domains:
-        stats.domains[art.source.outlet] = art.source.domain
-    if ann is not None:
-        record = ann.record
-        stats.annotated += 1
-        stats.annotators[record["annotator"]] += 1
-        stats.entities.update(ann.spans[2])
-        if record["relations"]:
-            stats.relations.update(map(_LABEL_KEY, record["relations"]))
-        stats.categories.update(map(_LABEL_KEY, record["categories"]))
+def _count(stats: ReleaseStats, kept: list[tuple[Article, PlainAnnotation | None]]) -> None:
+    """Count the articles of ``kept`` (in input order) and their annotations: one Counter update
+    per field and batch (the Counters' key order stays first-seen order)."""
+    stats.articles += len(kept)
+    sources = [art.source for art, _ann in kept]
+    stats.outlets.update(map(_OUTLET, sources))
+    domains = stats.domains
+    for src in sources:
+        if src.domain and src.outlet not in domains:
+            domains[src.outlet] = src.domain
+    anns = [ann for _art, ann in kept if ann is not None]
+    records = list(map(_RECORD, anns))
+    stats.annotated += len(anns)
+    stats.annotators.update(map(_ANNOTATOR_KEY, records))
+    stats.entities.update(chain.from_iterable(ann.spans[2] for ann in anns))
+    stats.relations.update(map(_LABEL_KEY, chain.from_iterable(map(_RELATIONS_KEY, records))))
+    stats.categories.update(map(_LABEL_KEY, chain.from_iterable(map(_CATEGORIES_KEY, records))))
