@@ -611,6 +611,22 @@ def _may_name_platform(line: str) -> bool:
     return any(w in low for w in _PLATFORM_WORDS)
 
 
+_BY_WORDS = frozenset(("oleh", "by", "ditulis"))
+
+
+def _may_credit(seg: str, table: OutletTable) -> bool:
+    """False only when ``seg``, the one segment of a line without a date, cannot make
+    ``_meta_line`` accept the line: that needs a credit key (``Key: Name``, ``Oleh Name``,
+    ``Penulis Name``, ``Name, Jurnalis``) or an outlet name. Most lines that reach
+    ``_meta_line`` are titles and sub-headings, which this sends back at once."""
+    if not seg:
+        return False
+    if ":" in seg:  # only _KV_RE can give a credit; else an outlet, or the line is rejected
+        return _may_start_with_key(seg) or (seg.count(" ") <= 3 and table.lookup(seg) is not None)
+    fw = seg.lower().split(" ", 1)[0].rstrip(":,.")
+    return fw in _BY_WORDS or fw in _LOOSE_KEYS or "," in seg or (seg.count(" ") <= 3 and table.lookup(seg) is not None)
+
+
 def _meta_line(line: str, p: _Parsed, lineno: int, first: str = "") -> bool:
     """Bylines, date lines and credit lines (``Reporter: A | Editor: B``, ``Fajar Nugraha •
     8 May 2025 09:07``, ``Rep: X / Red: Y``). Records what they hold; True if ``line`` is one."""
@@ -635,8 +651,11 @@ def _meta_line(line: str, p: _Parsed, lineno: int, first: str = "") -> bool:
             parts.append(" | ")
         parts.append(line[pos:])
         rest = "".join(parts)
-    if not dates and ":" not in line and len(line) > 80 and first not in ("oleh", "by", "ditulis"):
-        return False
+    if not dates:
+        if ":" not in line and len(line) > 80 and first not in ("oleh", "by", "ditulis"):
+            return False
+        if line.count(":") <= 1 and not _may_split(line) and not _may_credit(line.strip(" ,;|"), p.table):
+            return False  # a title or a "Baca juga: ..." line: one segment that names no one
     found_credits: list[tuple[str, str]] = []
     names: list[str] = []
     outlets: list[OutletMatch] = []
