@@ -212,3 +212,48 @@ def test_plain_annotation_fast_path_accepts_only_what_the_model_accepts(overlapp
     assert accepted >= 5  # valid, defaults, spans out of order and the two lax numbers
     assert isinstance(validate_annotation(cases["two exclusive categories"], art, scheme, "f:1"), GateFailure)
     assert isinstance(validate_annotation_plain(cases["overlap"], art, scheme, "f:1"), GateFailure) is not overlapping
+
+
+def test_nfc_safe_ranges_are_nfc_starters():
+    """Every character of article.NFC_SAFE_RANGES is NFC on its own, has combining class 0 and
+    never composes with the character before it (it is not the second character of any
+    canonical pair), so a text of such characters and ASCII is NFC without a scan."""
+    import sys
+    import unicodedata
+
+    from corpus_tools import article
+
+    seconds = set()
+    for cp in range(sys.maxunicode + 1):
+        dec = unicodedata.decomposition(chr(cp))
+        if dec and not dec.startswith("<") and len(dec.split()) == 2:
+            seconds.add(int(dec.split()[1], 16))
+    ranges = article.NFC_SAFE_RANGES
+    for lo, hi in zip(ranges[0::3], ranges[2::3]):
+        for cp in range(ord(lo), ord(hi) + 1):
+            c = chr(cp)
+            assert unicodedata.combining(c) == 0 and unicodedata.normalize("NFC", c) == c and cp not in seconds, hex(cp)
+
+
+def test_cheap_text_checks_agree_with_their_definitions():
+    import random
+    import unicodedata
+
+    from corpus_tools import article
+
+    rng = random.Random(7)
+    alphabet = list("ab \n\t") + ["\u00a0", "\r", "e\u0301", "\u0301", "\u2000", "\u2002", "\u201c", "\u00e9", "\u212b", "\u0300", "\u1100\u1161", "\ud800", "\x85", "\u0340", "\u2126", "A\u030a", "\u00c5"]
+    for _ in range(20000):
+        t = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 10)))
+        assert article._is_nfc(t) == unicodedata.is_normalized("NFC", t), repr(t)
+        assert article._space_before_newline(t) == (" \n" in t or "\t\n" in t), repr(t)
+
+
+def test_blocks_may_hold_a_line_break_but_not_a_paragraph_break():
+    text = "Baris satu\nbaris dua\n\nParagraf dua"
+    ok = make_article(text=text, blocks=[{"kind": "paragraph", "start": 0, "end": 20}, {"kind": "paragraph", "start": 22, "end": 34}])
+    assert [(b.start, b.end) for b in ok.blocks] == [(0, 20), (22, 34)]
+    with pytest.raises(ValidationError, match=r"blocks\[0\] holds a paragraph break"):
+        make_article(text=text, blocks=[{"kind": "paragraph", "start": 0, "end": 34}])
+    with pytest.raises(ValidationError, match=r"blocks\[1\] = \[21, 34\) does not tile text"):
+        make_article(text=text, blocks=[{"kind": "paragraph", "start": 0, "end": 20}, {"kind": "paragraph", "start": 21, "end": 34}])
