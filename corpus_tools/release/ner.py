@@ -85,7 +85,8 @@ def _token_bounds(flags: np.ndarray, cuts: np.ndarray) -> tuple[np.ndarray, np.n
         return empty, empty
     w = (flags & _WORD).view(np.bool_)  # a fresh array of 0/1 (_WORD == 1): safe to edit in place
     # A joiner between two word characters (a separator between two digits) joins them.
-    mid = np.flatnonzero(flags[1:-1] & (_JOIN | _DIGIT_JOIN)) + 1
+    # (``!= 0`` first: NumPy finds the non-zero entries of a bool array ~5x faster than of uint8)
+    mid = np.flatnonzero((flags[1:-1] & (_JOIN | _DIGIT_JOIN)) != 0) + 1
     if len(mid):
         f, before, after = flags[mid], flags[mid - 1], flags[mid + 1]
         joined = ((f & _JOIN) > 0) & ((before & after & _WORD) > 0) | ((f & _DIGIT_JOIN) > 0) & ((before & after & _DIGIT) > 0)
@@ -95,11 +96,15 @@ def _token_bounds(flags: np.ndarray, cuts: np.ndarray) -> tuple[np.ndarray, np.n
         inner = cuts[(cuts > 0) & (cuts < n)]
         cont[inner - 1] = False
     nonspace = flags != _SPACE
-    first = nonspace.copy()  # a token starts at a non-space character that continues nothing
-    first[1:] = nonspace[1:] > cont
-    last = nonspace.copy()  # and ends after a non-space character the next one does not continue
-    last[:-1] = nonspace[:-1] > cont
-    return np.flatnonzero(first), np.flatnonzero(last) + 1
+    first = np.empty(n, dtype=np.bool_)  # a token starts at a non-space character that continues nothing
+    first[0] = nonspace[0]
+    np.greater(nonspace[1:], cont, out=first[1:])
+    last = np.empty(n, dtype=np.bool_)  # and ends after a non-space character the next one does not continue
+    last[-1] = nonspace[-1]
+    np.greater(nonspace[:-1], cont, out=last[:-1])
+    ends = np.flatnonzero(last)
+    ends += 1
+    return np.flatnonzero(first), ends
 
 
 def tokenize(text: str, cuts: Iterable[int] = ()) -> list[tuple[int, int]]:
