@@ -135,7 +135,8 @@ def _check_text(text: str, has_nul: bool | None = None) -> str:
     if not _NOT_BLANK.search(text):
         raise DecodeError("only white space (spaces, line breaks, no-break or zero-width spaces); no article text")
     head = text[:SNIFF_BYTES]
-    if _HTML_START.match(head) or len(_TAG.findall(head[:8192])) >= 10:
+    # both HTML tests need a "<": one character search first spares the tag scan of every text
+    if "<" in head and (_HTML_START.match(head) or len(_TAG.findall(head[:8192])) >= 10):
         raise DecodeError(
             "looks like HTML page source, not article text; copy the article's text from the "
             "page (or save the page as text) and ingest the .txt"
