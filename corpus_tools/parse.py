@@ -32,6 +32,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
+from operator import itemgetter
 
 from .article import PARAGRAPH_SEPARATOR, Article, BlockKind
 from .outlets import ZONES, OutletMatch, OutletTable, load_outlets
@@ -68,6 +69,9 @@ _SENTENCE_END = frozenset('.!?…"”:')
 _ODD_REPLACEMENT = {
     **dict.fromkeys(_DROP_CHARS, ""), **dict.fromkeys(_SPACE_CHARS, " "), **dict.fromkeys(_NEWLINE_CHARS, "\n")
 }
+
+
+_first_char = itemgetter(0)
 
 
 def _clean_odd(text: str, present: str) -> str:
@@ -130,8 +134,8 @@ def _normalize(text: str, data: bytes | None = None) -> list[str]:
             text = unicodedata.normalize("NFC", text)
     # Now the only white space left is " " and "\n", so str.strip() == str.strip(" ").
     raws = text.split("\n")
-    lines = [line for line in map(str.strip, raws) if line]
-    if not any(map(str.islower, [line[0] for line in lines[1:]])):  # no line to re-join
+    lines = list(filter(None, map(str.strip, raws)))  # (C-level iteration, no per-line bytecode)
+    if not any(map(str.islower, map(_first_char, lines[1:]))):  # no line to re-join
         if folds:
             lines = [" ".join(line.split()) if "  " in line else line for line in lines]
         return lines
@@ -503,7 +507,7 @@ _EN_WORD_BYTES = tuple(w.encode() for w in _EN_WORDS)
 # --------------------------------------------------------------------------- parser state
 
 
-@dataclass
+@dataclass(slots=True)
 class _Parsed:
     """What the line pass found besides body text."""
 
