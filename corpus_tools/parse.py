@@ -1194,6 +1194,16 @@ def _block_kind(line: str, is_last: bool) -> BlockKind:
     return "paragraph"
 
 
+def _cut_inline_baca(line: str) -> str:
+    """``line`` without a "... kata dia. Baca juga: Judul Lain" glued to its end."""
+    low = line.lower()
+    if "baca juga" in low or "lihat juga" in low or "simak juga" in low:
+        m = _INLINE_BACA_RE.search(line)
+        if m is not None:
+            return line[: m.start()].rstrip()
+    return line
+
+
 def _text_and_blocks(paragraphs: list[str]) -> tuple[str, list[dict]]:
     """The body text and its blocks as dicts (``article.blocks_for`` for ``Article.model_validate``).
 
@@ -1355,18 +1365,16 @@ def parse_article(
                 last = last[: m.start()].rstrip()
                 continue
             break
-        kept[-1] = (last_no, last)
-        kept = [kl for kl in kept if kl[1]]
+        if last:
+            kept[-1] = (last_no, last)
+        else:  # (every other kept line is non-empty)
+            kept.pop()
     if not kept:
         raise ParseError("no body text left after removing boilerplate (datelines, bylines, captions, links)")
 
-    for k, (no, line) in enumerate(kept):
-        # "... kata dia. Baca juga: Judul Lain" glued to the end of a paragraph
-        if ":" in line and (" juga" in line or " JUGA" in line or " Juga" in line) and (low := line.lower()) and (
-            "baca juga" in low or "lihat juga" in low or "simak juga" in low
-        ) and (m := _INLINE_BACA_RE.search(line)) is not None:
-            kept[k] = (no, line[: m.start()].rstrip())
-    body, blocks = _text_and_blocks([line for _, line in kept])
+    body, blocks = _text_and_blocks(
+        [_cut_inline_baca(line) if ":" in line and (" juga" in line or " JUGA" in line or " Juga" in line) else line for _, line in kept]
+    )
 
     match = p.outlet[1] if p.outlet else None
     published_at = None
