@@ -75,8 +75,9 @@ _MAX_PROBES = 512
 _PROBES = _rng.integers(0, NUM_PERM, size=(_MAX_PROBES, NUM_PERM), dtype=np.int64)
 _BIN_SHIFT = _U64(64 - int(np.log2(NUM_PERM)))
 
-#: Texts are hashed in groups of at most this many code points (long texts are cut at white
-#: space into pieces), so a group's UTF-8 bytes always fit the fixed power table below.
+#: Texts are grouped by at most this many code points (long texts are cut at white space into
+#: pieces), so a group's UTF-8 bytes always fit the fixed power table below; one hashing pass
+#: takes as many whole groups as fit the table (a text's shingles never span its groups).
 _GROUP_CHARS = 65_536
 _POW_LEN = 4 * _GROUP_CHARS + 8
 _WORD_BASE = _rng.integers(1, 2**63, dtype=np.uint64) | _U64(1)
@@ -108,8 +109,9 @@ def _fmix64(h: np.ndarray) -> np.ndarray:
     return h
 
 
-def _word_hashes(pieces: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Hash every word of the pieces; return the hashes and the number of words of each piece.
+def _word_hashes(encoded: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """Hash every word of the UTF-8 pieces; return the hashes and the number of words of each
+    piece. The pieces and their NUL separators must fit the power table (``_POW_LEN`` bytes).
 
     Word bytes: ASCII letters and digits (case folded by ``| 0x20``) and every non-ASCII byte
     except Latin-1 punctuation (C2 A0..BF: no-break space, guillemets) and the General
@@ -118,8 +120,6 @@ def _word_hashes(pieces: list[str]) -> tuple[np.ndarray, np.ndarray]:
     independent of the word's position by a fixed power, so it needs no per-byte gathers.
     The multi-byte punctuation is searched for only when its first two bytes occur at all.
     """
-    # an Article's text has its UTF-8 form cached (pydantic's min_length made it): a copy
-    encoded = [p.encode("utf-8", errors="replace") for p in pieces]
     data = b"\x00" + b"\x00".join(encoded) + b"\x00"
     arr = np.frombuffer(data, dtype=np.uint8)
     size = arr.size
@@ -186,38 +186,74 @@ def _groups(texts: Sequence[str]) -> Iterator[tuple[list[str], np.ndarray]]:
         yield pieces, np.asarray(owners, dtype=np.int64)
 
 
+def _hash_units(encoded: list[bytes], units: list[int], unit_doc: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Shingle hashes (before the final mix) and their texts for one hashing pass: pieces in
+    order, ``units[i]`` the 0-based unit of piece i (units ascend), ``unit_doc[u]`` its text.
+    Shingles never span two units; a unit of one or two words gets one shingle of its words."""
+    k = SHINGLE_WORDS
+    words, per_piece = _word_hashes(encoded)
+    unit = np.repeat(np.asarray(units, dtype=np.int64), per_piece)
+    docs = np.asarray(unit_doc, dtype=np.int64)
+    out_sh, out_doc = [], []
+    if words.size >= k:
+        same = unit[: -k + 1] == unit[k - 1 :]
+        acc = words[: -k + 1] * _SHINGLE_MUL[0]
+        for off in range(1, k):
+            acc += words[off : words.size - k + 1 + off] * _SHINGLE_MUL[off]
+        out_sh.append(acc[same])
+        out_doc.append(docs[unit[: -k + 1][same]])
+    counts = np.zeros(len(unit_doc), np.int64)  # words per unit
+    np.add.at(counts, np.asarray(units, dtype=np.int64), per_piece)
+    short = (counts > 0) & (counts < k)
+    if short.any():
+        in_short = short[unit]
+        sunit = unit[in_short]
+        first_word = np.cumsum(counts) - counts
+        spos = np.flatnonzero(in_short) - first_word[sunit]
+        acc = np.zeros(len(unit_doc), _U64)
+        np.add.at(acc, sunit, words[in_short] * _SHINGLE_MUL[spos])
+        short_units = np.flatnonzero(short)
+        out_sh.append(acc[short_units])
+        out_doc.append(docs[short_units])
+    return out_sh, out_doc
+
+
 def shingle_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """64-bit hashes of the word 3-grams of every text, and the index of the text each came from.
 
     A text of one or two words gets one shingle of its words; a text with no word gets none.
+    The shingles of a text cut into pieces (one over _GROUP_CHARS) do not span the _groups it
+    spans (a "unit" is a text's words within one group). Many groups are hashed in one pass of
+    numpy calls (up to the power table's ``_POW_LEN`` bytes, ~4x a group of plain text): each
+    call has a fixed cost, and the hash values do not depend on where the bytes sit.
     """
-    n = len(texts)
-    k = SHINGLE_WORDS
     out_sh, out_doc = [np.zeros(0, _U64)], [np.zeros(0, np.int64)]
+    encoded: list[bytes] = []
+    units: list[int] = []
+    unit_doc: list[int] = []
+    size = 1
     for pieces, owners in _groups(texts):
-        words, per_piece = _word_hashes(pieces)
-        doc = np.repeat(owners, per_piece)
-        if words.size >= k:
-            same = doc[: -k + 1] == doc[k - 1 :]
-            acc = words[: -k + 1] * _SHINGLE_MUL[0]
-            for off in range(1, k):
-                acc += words[off : words.size - k + 1 + off] * _SHINGLE_MUL[off]
-            out_sh.append(acc[same])
-            out_doc.append(doc[: -k + 1][same])
-        # words per text of this group (owners are in text order, a text's pieces adjacent)
-        counts = np.zeros(n, np.int64)
-        np.add.at(counts, owners, per_piece)
-        short = (counts > 0) & (counts < k)
-        if short.any():
-            in_short = short[doc]
-            sdoc = doc[in_short]
-            first_word = np.cumsum(counts) - counts
-            spos = np.flatnonzero(in_short) - first_word[sdoc]
-            acc = np.zeros(n, _U64)
-            np.add.at(acc, sdoc, words[in_short] * _SHINGLE_MUL[spos])
-            short_docs = np.flatnonzero(short)
-            out_sh.append(acc[short_docs])
-            out_doc.append(short_docs)
+        # an Article's text has its UTF-8 form cached (pydantic's min_length made it): a copy
+        enc = [p.encode("utf-8", errors="replace") for p in pieces]
+        grown = size + sum(map(len, enc)) + len(enc)
+        if encoded and grown > _POW_LEN - 1:
+            sh, sd = _hash_units(encoded, units, unit_doc)
+            out_sh += sh
+            out_doc += sd
+            encoded, units, unit_doc = [], [], []
+            grown = 1 + sum(map(len, enc)) + len(enc)
+        size = grown
+        prev = -1
+        for d in owners.tolist():
+            if d != prev:  # a new unit per text and group
+                unit_doc.append(d)
+                prev = d
+            units.append(len(unit_doc) - 1)
+        encoded += enc
+    if encoded:
+        sh, sd = _hash_units(encoded, units, unit_doc)
+        out_sh += sh
+        out_doc += sd
     return _fmix64(np.concatenate(out_sh)), np.concatenate(out_doc)
 
 

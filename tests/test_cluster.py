@@ -215,3 +215,12 @@ def test_signature_values_are_unchanged():
     texts = _mixed_texts(5000)
     sig = np.vstack([cl.signatures(texts[i : i + 256]) for i in range(0, len(texts), 256)])
     assert hashlib.sha256(sig.tobytes()).hexdigest() == "35877ba83c71bbd33793bc2fb748b2628a55bdaf318a35d3165b0912cd9d929a"
+
+
+def test_signature_values_of_texts_cut_into_pieces_are_unchanged(monkeypatch):
+    """Tiny groups: most texts are cut into pieces and pieces share groups in every way; the
+    digest is the previous code's (812c061), so the many-groups-per-pass hashing is exact."""
+    monkeypatch.setattr(cl, "_GROUP_CHARS", 300)
+    texts = _mixed_texts(5000)[:400]
+    sig = np.vstack([cl.signatures(texts[i : i + 64]) for i in range(0, len(texts), 64)])
+    assert hashlib.sha256(sig.tobytes()).hexdigest() == "3243d81edcf179d782c5c2719370f753e998e1d89cda513b82292ce785111397"
