@@ -602,6 +602,38 @@ def test_lines_hashing_yields_the_file_lines_and_hashes_every_byte():
         assert h.hexdigest() == hashlib.sha256(data).hexdigest()
 
 
+def test_index_fast_path_equals_the_general_line_indexer(tmp_path):
+    """``index_annotations`` (plain-id fast path per line) gives the offsets and failures of
+    the general per-line indexer on every line: plain ids, escapes, spacing, blank lines,
+    duplicates, bad JSON, a key that is not first, a last line without a newline."""
+    import io
+    import random
+
+    from corpus_tools.release.build import AnnotationIndex, _index_line, index_annotations
+
+    rng = random.Random(3)
+    forms = ['{"article_id": "%s", "x": 1}', '{"article_id":"%s"}', '{"article_id" :\t"%s"}', ' {"article_id": "%s"}',
+             '{"x": 1, "article_id": "%s"}', '{"article_id": "%s\\u0041"}', '{"article_id": ""}', '{"article_id": 5}',
+             '{"article_id": "%s"', "[1, 2]", "", "   ", '{"article_id": "a b%s"}', '{"note": "\\"article_id\\": \\"q\\"", "article_id": "%s"}']
+    for trial in range(40):
+        lines = []
+        for _ in range(rng.randint(0, 30)):
+            form = rng.choice(forms)
+            lines.append(form % f"id-{rng.randint(0, 12)}" if "%s" in form else form)
+        data = "\n".join(lines) + rng.choice(["", "\n"])
+        path = tmp_path / f"a{trial}.jsonl"
+        path.write_text(data, encoding="utf-8")
+        got = index_annotations(path)
+        want = AnnotationIndex(path=path)
+        start = 0
+        for lineno, line in enumerate(io.BytesIO(data.encode()), 1):
+            _index_line(want, line, start, lineno)
+            start += len(line)
+        assert got.offsets == want.offsets and list(got.offsets) == list(want.offsets)
+        assert [str(f) for f in got.failures] == [str(f) for f in want.failures]
+        assert got.size == len(data.encode())
+
+
 def test_background_writes_keep_order_and_raise_the_first_failure():
     from corpus_tools.release.build import BackgroundWrites
 
