@@ -502,6 +502,7 @@ _ID_WORDS = tuple(f" {w} " for w in "yang dan di ini itu dengan untuk dari tidak
 _EN_WORDS = tuple(f" {w} " for w in "the and of to in is that for was with on".split())
 _ID_WORD_BYTES = tuple(w.encode() for w in _ID_WORDS)
 _EN_WORD_BYTES = tuple(w.encode() for w in _EN_WORDS)
+_EN_TOKENS = frozenset(w.strip() for w in _EN_WORDS) | frozenset(w.strip() for w in _EN_WORD_BYTES)
 
 
 # --------------------------------------------------------------------------- parser state
@@ -1169,7 +1170,9 @@ def _guess_lang(text: str) -> str:
 
     The counts run on the lower-cased UTF-8 bytes: the words are ASCII and no non-ASCII
     character lower-cases to ASCII except the Kelvin sign (then ``str.lower`` is used), so
-    the counts are those of ``str.lower`` at a fraction of the cost."""
+    the counts are those of ``str.lower`` at a fraction of the cost. Only the English words
+    that occur as a token are counted (one split instead of eleven scans): a word with no
+    white space on both sides cannot be counted anyway, and Indonesian text has few or none."""
     head = text[:600]
     if "\u212a" in head:
         sample = " " + head.lower() + " "
@@ -1177,7 +1180,8 @@ def _guess_lang(text: str) -> str:
     else:
         sample = b" " + head.encode("utf-8", "surrogatepass").lower() + b" "
         en_words, id_words = _EN_WORD_BYTES, _ID_WORD_BYTES
-    en = sum(map(sample.count, en_words))
+    present = _EN_TOKENS.intersection(sample.split())
+    en = sum(sample.count(w) for w in en_words if w[1:-1] in present) if present else 0
     if en < 5:
         return "id"
     return "en" if en > 2 * sum(map(sample.count, id_words)) else "id"
