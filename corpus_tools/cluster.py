@@ -278,16 +278,21 @@ def _densify(sig: np.ndarray) -> np.ndarray:
     orig = sig.copy()
     empty = orig == EMPTY
     has_any = ~empty.all(axis=1)
-    d, j = np.nonzero(empty & has_any[:, None])
+    # flat positions of the empty bins (1-D gathers and scatters: ~2x cheaper than [d, j] pairs)
+    e = np.flatnonzero(empty & has_any[:, None])
+    j = e % NUM_PERM
+    base = e - j
+    src, dst = orig.reshape(-1), sig.reshape(-1)
     for t in range(_MAX_PROBES):
-        if d.size == 0:
+        if e.size == 0:
             break
-        v = orig[d, _PROBES[t, j]]
+        v = src[base + _PROBES[t, j]]
         ok = v != EMPTY
-        sig[d[ok], j[ok]] = v[ok]
-        d, j = d[~ok], j[~ok]
-    if d.size:  # only documents with a handful of shingles get here; fill deterministically
-        sig[d, j] = orig[d].min(axis=1)
+        dst[e[ok]] = v[ok]
+        miss = ~ok
+        e, j, base = e[miss], j[miss], base[miss]
+    if e.size:  # only documents with a handful of shingles get here; fill deterministically
+        dst[e] = orig[e // NUM_PERM].min(axis=1)
     return sig
 
 
