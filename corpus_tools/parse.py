@@ -235,50 +235,59 @@ def _date_hit(text: str, m: re.Match) -> _DateHit | None:
         when = datetime(y, mo, d)
     except (ValueError, KeyError):
         return None
-    end = m.end()
-    zone = None
+    start, end = m.span()
     t = _TIME_RE.match(text, end)
-    if t is not None:
-        try:
-            when = when.replace(hour=int(t.group("h")), minute=int(t.group("mi")), second=int(t.group("s") or 0))
-        except ValueError:
-            return _DateHit(when, None, m.start(), end)
-        end = t.end()
-        z = (t.group("z") or "").upper()
-        if z in ZONES:
-            zone = ZONES[z]
-        elif z:
-            hours = int(t.group("zo").replace(" ", "")) if t.group("zo") else 0
-            minutes = int(t.group("zm") or 0) * (-1 if hours < 0 else 1)
-            if -14 <= hours <= 14:
-                zone = timezone(timedelta(hours=hours, minutes=minutes))
-    return _DateHit(when, zone, m.start(), end, t is not None)
+    if t is None:
+        return _DateHit(when, None, start, end)
+    h, mi, s, z, zo, zm = t.groups()
+    try:
+        when = datetime(y, mo, d, int(h), int(mi), int(s or 0))
+    except ValueError:
+        return _DateHit(when, None, start, end)
+    zone = None
+    z = (z or "").upper()
+    if z in ZONES:
+        zone = ZONES[z]
+    elif z:
+        hours = int(zo.replace(" ", "")) if zo else 0
+        minutes = int(zm or 0) * (-1 if hours < 0 else 1)
+        if -14 <= hours <= 14:
+            zone = timezone(timedelta(hours=hours, minutes=minutes))
+    return _DateHit(when, zone, start, t.end(), True)
 
 
 def _find_dates(text: str) -> list[_DateHit]:
     """Every date in ``text`` in order (day-first forms, else English month-first forms).
 
     Day-first dates are tried only where a run of digits starts (a tight scan), not at every
-    position; month-first ones only when the digit runs show their ``D[,] YYYY`` ending (a run
-    of one or two digits, an optional comma and white space, then exactly four digits)."""
+    position, and the scan resumes after each date found (a byline's time and zone are not
+    visited again; a run resumed mid-way fails the date pattern's no-digit-before test, as
+    it was skipped before); month-first ones only when there is no day-first date and the
+    digit runs show their ``D[,] YYYY`` ending (a run of one or two digits, an optional
+    comma and white space, then exactly four digits)."""
     hits: list[_DateHit] = []
-    end = 0
+    pos = 0
+    while (run := _DIGITS_RE.search(text, pos)) is not None:
+        m = _DATE_NUM_RE.match(text, run.start())
+        if m is not None and (h := _date_hit(text, m)) is not None:
+            hits.append(h)
+            pos = h.end
+        else:
+            pos = run.end()
+    if hits:
+        return hits
     day_year = False
     prev_end = prev_len = -1
     for run in _DIGITS_RE.finditer(text):
         start, stop = run.span()
-        if stop - start == 4 and 0 < prev_len <= 2 and not day_year:
+        if stop - start == 4 and 0 < prev_len <= 2:
             gap = text[prev_end:start]
             gap = gap[1:] if gap[:1] == "," else gap
-            day_year = gap.isspace()  # "" is not white space
+            if gap.isspace():  # "" is not white space
+                day_year = True
+                break
         prev_end, prev_len = stop, stop - start
-        if start < end:
-            continue
-        m = _DATE_NUM_RE.match(text, start)
-        if m is not None and (h := _date_hit(text, m)) is not None:
-            hits.append(h)
-            end = h.end
-    if not hits and day_year:
+    if day_year:
         hits = [h for m in _DATE_MDY_RE.finditer(text) if (h := _date_hit(text, m)) is not None]
     return hits
 
