@@ -215,3 +215,25 @@ def test_band_spill_gives_back_every_band(tmp_path):
     keys = band_keys(sigs)
     assert all(np.array_equal(spill.band(b), keys[:, b]) for b in range(BANDS))
     spill.close()
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_long_ids_get_a_hashed_story_id_and_a_plain_duplicate_of(tmp_path, fmt):
+    """Ids of 195-200 characters: 'story-<id>' would pass the 200-character limit, so the final
+    pass names the story by story_id_for's hash; duplicate_of stays the plain id."""
+    from corpus_tools.cluster import story_id_for
+
+    src = tmp_path / "raw"
+    src.mkdir()
+    raw = (RAW / f"{SEEDS[0]}.txt").read_bytes()
+    a, b, c = "a" * 199, "a" * 198 + "b", "c" * 194
+    for name in (a, b, c):
+        (src / f"{name}.txt").write_bytes(raw)
+    out = tmp_path / f"articles.{fmt}"
+    report = ingest([src], out)
+    assert report.written == 3
+    rows = pq.read_table(out).to_pylist() if fmt == "parquet" else [json.loads(line) for line in out.read_text().splitlines()]
+    got = {r["id"]: (r["story_id"], r["duplicate_of"]) for r in rows}
+    # id order: a... < a...b < c...
+    assert story_id_for(a) != f"story-{a}" and story_id_for(c) == f"story-{c}"
+    assert got == {a: (story_id_for(a), None), b: (story_id_for(a), a), c: (story_id_for(a), a)}
