@@ -42,6 +42,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -488,13 +489,13 @@ def _process_chunk(task: tuple[int, int, int], ctx: ChunkContext) -> ChunkResult
             if annotated:
                 if len(annotated) < len(pairs[split]):
                     keep = [i for i, (_art, ann) in enumerate(pairs[split]) if ann is not None]
-                    ents = EntityColumns([0] + [ents.offsets[i + 1] for i in keep], ents.start, ents.end, ents.label, ents.text)
+                    ents = EntityColumns([0] + [ents.offsets[i + 1] for i in keep], ents.start, ents.end, ents.label, ents.text, ents.arrays)
                 n_ents = list(map(operator.sub, ents.offsets[1:], ents.offsets[:-1]))
                 blocks = [art.blocks for art in annotated]
                 ner[split] = ner_columns(
                     [art.id for art in annotated], [art.text for art in annotated],
                     [b.start for bl in blocks for b in bl], list(map(len, blocks)),
-                    ents.start, ents.end, ents.label, n_ents, ctx.schemas["ner"],
+                    *(ents.arrays or (ents.start, ents.end, ents.label)), n_ents, ctx.schemas["ner"],
                 )
         phase["arrow_documents"] += c1 - c0
         phase["arrow_ner"] += clock() - c1
@@ -569,6 +570,8 @@ class EntityColumns:
     end: list[int]
     label: list[int]
     text: list[str]
+    #: start, end and label as NumPy arrays (views of the ``documents`` Arrow columns), for ``ner``
+    arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def of(self, i: int) -> list[tuple[int, int, int]]:
         """Row ``i``'s ``(start, end, label index)`` entities."""
@@ -604,10 +607,12 @@ def document_batch(
     e_off, e_start, e_end, e_label, e_text = [0], [], [], [], []
     r_off, r_head, r_tail, r_label = [0], [], [], []
     c_off, c_label = [0], []
-    label_of = ents_idx.__getitem__
+    label_of, category_of, lt = ents_idx.__getitem__, cats_idx.__getitem__, operator.lt
     for _art, ann in pairs:
         if ann is not None:
-            starts, ends, labels, texts, ids = _sorted_span_columns(ann.spans, ents_idx)
+            starts, ends, labels, texts, ids = cols = ann.spans
+            if not all(map(lt, starts, starts[1:])):
+                starts, ends, labels, texts, ids = _sorted_span_columns(cols, ents_idx)
             e_start += starts
             e_end += ends
             e_label += map(label_of, labels)
@@ -620,13 +625,14 @@ def document_batch(
                 r_tail += [r[1] for r in rels]
                 r_label += [r[2] for r in rels]
             if record["categories"]:
-                c_label += sorted(cats_idx[c["label"]] for c in record["categories"])
+                c_label += sorted(map(category_of, map(_LABEL_KEY, record["categories"])))
         e_off.append(len(e_start))
         r_off.append(len(r_head))
         c_off.append(len(c_label))
     arts = [a for a, _ in pairs]
     sources = [a.source for a in arts]
     string = pa.string()
+    start_a, end_a, label_a = pa.array(e_start, type=pa.int32()), pa.array(e_end, type=pa.int32()), pa.array(e_label, type=pa.int64())
 
     def list_of(offsets: list[int], field_name: str, children: list[pa.Array]) -> pa.Array:
         typ = schema.field(field_name).type
@@ -644,14 +650,13 @@ def document_batch(
         "lang": pa.array([a.lang for a in arts], type=string),
         "story_id": pa.array([a.story_id for a in arts], type=string),
         "annotated": pa.array([ann is not None for _, ann in pairs], type=pa.bool_()),
-        "entities": list_of(e_off, "entities", [
-            pa.array(e_start, type=pa.int32()), pa.array(e_end, type=pa.int32()),
-            pa.array(e_label, type=pa.int64()), pa.array(e_text, type=string)]),
+        "entities": list_of(e_off, "entities", [start_a, end_a, label_a, pa.array(e_text, type=string)]),
         "relations": list_of(r_off, "relations", [
             pa.array(r_head, type=pa.int32()), pa.array(r_tail, type=pa.int32()), pa.array(r_label, type=pa.int64())]),
         "categories": list_of(c_off, "categories", [pa.array(c_label, type=pa.int64())]),
     }
-    return pa.RecordBatch.from_arrays([columns[f.name] for f in schema], schema=schema), EntityColumns(e_off, e_start, e_end, e_label, e_text)
+    arrays = (start_a.to_numpy(), end_a.to_numpy(), label_a.to_numpy())  # zero-copy: no nulls
+    return pa.RecordBatch.from_arrays([columns[f.name] for f in schema], schema=schema), EntityColumns(e_off, e_start, e_end, e_label, e_text, arrays)
 
 
 # --------------------------------------------------------------------------- inputs
