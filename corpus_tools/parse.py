@@ -600,8 +600,7 @@ _CASE_TWINS = ("\u0130", "\u0131", "\u017f", "\u212a")
 _ROLE_KEYS = tuple(_ROLE_OF)
 _ROLE_KEY_MAX = max(map(len, _ROLE_OF))
 _PLATFORM_WORDS = tuple(
-    w.encode()
-    for w in "google whats channel telegram saluran instagram twitter tiktok youtube facebook aplikasi store "
+    "google whats channel telegram saluran instagram twitter tiktok youtube facebook aplikasi store "
     "newsletter notif klik daftar".split()
 )
 
@@ -629,8 +628,8 @@ def _may_name_platform(line: str) -> bool:
     19 alternatives at every position."""
     if _has_case_twin(line):
         return True
-    low = line.encode("utf-8", "surrogatepass").lower()
-    return any(w in low for w in _PLATFORM_WORDS)
+    low = line.lower() if line.isascii() else line.encode("utf-8", "surrogatepass").lower().decode("latin-1")
+    return any(map(low.__contains__, _PLATFORM_WORDS))  # (a Latin-1 view of the bytes: see _names_chat_app)
 
 
 _BY_WORDS = frozenset(("oleh", "by", "ditulis"))
