@@ -1363,7 +1363,7 @@ def parse_article(
     if title is None and kept:
         # A repeated title right at the top, even with no other header sign (seed 004 style).
         tops = [h for _, h in kept[:6] if _heading_shaped(h, title=True)]
-        dup = next((h for k, h in enumerate(tops) if h in tops[k + 1 :]), None)
+        dup = next((h for k, h in enumerate(tops) if h in tops[k + 1 :]), None) if len(tops) > 1 else None
         if dup is not None:
             title = dup
             kept = [kl for k, kl in enumerate(kept) if not (k < 6 and kl[1] == dup)]
