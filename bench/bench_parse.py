@@ -1,6 +1,7 @@
 """Parser micro-benchmark: CPU microseconds per article on the seeds and on generated articles.
 
 Usage: .venv/bin/python bench/bench_parse.py [--n 10000] [--seed-reps 200] [--repeat 3] [--save F | --check F] [--profile]
+       [--against OLD_PARSE_PY]
 
 Times ``parse_article`` alone (decode, read and write excluded) with ``time.process_time``, so
 the figures hold on a shared machine; wall time and the load average are printed beside them.
@@ -14,6 +15,9 @@ Articles come from ``bench/gen_articles.py`` (in memory, deterministic) and ``co
 ``--check F`` compares against it and exits 1 on the first difference, so a speed change can be
 shown not to change any output on thousands of varied articles, beyond the golden tests.
 ``--profile`` prints the top cProfile entries of the generated run instead of timing it.
+``--against F`` times the parser logic of another ``parse.py`` (e.g. ``git show
+REV:corpus_tools/parse.py > /tmp/old_parse.py``) and of the current one in alternating passes
+in this process, so both see the same machine load, and says whether their outputs agree.
 
 The "parser logic" figure is the same run with ``Article.model_validate`` swapped for a
 function that returns its input: the parser's own cost, apart from the pydantic validation
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import json
 import os
 import sys
@@ -54,16 +59,18 @@ def parse_one(aid: str, text: str) -> str:
         return f"ParseError: {e}"
 
 
-def timed(items: list[tuple[str, str]], reps: int = 1) -> tuple[float, float]:
-    """(CPU us/article, wall us/article) over ``reps`` passes."""
+def timed(items: list[tuple[str, str]], reps: int = 1, module=parse_module) -> tuple[float, float]:
+    """(CPU us/article, wall us/article) over ``reps`` passes of ``module.parse_article``."""
+    parse, error = module.parse_article, module.ParseError
     c0, w0 = time.process_time(), time.perf_counter()
     for _ in range(reps):
-        for memo in (parse_module._special_token, parse_module._dateline_head):  # each pass starts cold, like a fresh worker
-            memo.cache_clear()
+        for memo in ("_special_token", "_dateline_head"):  # each pass starts cold, like a fresh worker
+            if hasattr(module, memo):
+                getattr(module, memo).cache_clear()
         for aid, text in items:
             try:
-                parse_article(text, article_id=aid, path=f"{aid}.txt", sha256="0" * 64)
-            except ParseError:
+                parse(text, article_id=aid, path=f"{aid}.txt", sha256="0" * 64)
+            except error:
                 pass
     k = len(items) * reps
     return (time.process_time() - c0) / k * 1e6, (time.perf_counter() - w0) / k * 1e6
@@ -78,6 +85,42 @@ class _NoValidation:
     def model_validate(cls, data: dict) -> dict:
         cls.seen.append(data)
         return data
+
+
+def load_parser(path: Path):
+    """Another ``parse.py`` as a module inside the package (its relative imports resolve)."""
+    spec = importlib.util.spec_from_file_location("corpus_tools._against_parse", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def against(path: Path, items: list[tuple[str, str]], repeat: int) -> int:
+    """Parser logic CPU of ``path``'s parser and the current one, alternating; 1 if outputs differ."""
+    other = load_parser(path)
+
+    def dump(module, aid, text):
+        try:
+            return module.parse_article(text, article_id=aid, path=f"{aid}.txt", sha256="0" * 64).model_dump_json()
+        except module.ParseError as e:
+            return f"ParseError: {e}"
+
+    same = all(dump(other, aid, text) == dump(parse_module, aid, text) for aid, text in items)
+    costs: dict[str, list[float]] = {"against": [], "current": []}
+    saved = other.Article, parse_module.Article
+    other.Article = parse_module.Article = _NoValidation
+    try:
+        for _ in range(repeat):
+            for name, module in (("against", other), ("current", parse_module)):
+                _NoValidation.seen = []
+                costs[name].append(timed(items, 1, module)[0])
+    finally:
+        other.Article, parse_module.Article = saved
+    a, c = min(costs["against"]), min(costs["current"])
+    print(f"parser logic, {len(items):,} articles, best of {repeat} alternating passes: {path} {a:.1f} us/article CPU, "
+          f"current {c:.1f} us/article CPU (x{c / a:.3f}); outputs identical: {'yes' if same else 'NO'}")
+    return 0 if same else 1
 
 
 def split_cost(items: list[tuple[str, str]], reps: int = 1) -> tuple[float, float]:
@@ -104,6 +147,7 @@ def main() -> int:
     ap.add_argument("--save", type=Path, help="write output digests here")
     ap.add_argument("--check", type=Path, help="compare output digests with this file")
     ap.add_argument("--profile", action="store_true", help="cProfile the generated run")
+    ap.add_argument("--against", type=Path, help="another parse.py to time against the current one (alternating passes)")
     args = ap.parse_args()
 
     seeds, gen = inputs(args.n)
@@ -121,6 +165,9 @@ def main() -> int:
                 return 1
             print(f"outputs identical on {len(want):,} articles ({len(seeds)} seeds + {len(gen):,} generated)")
         return 0
+    if args.against:
+        timed(gen[:200])
+        return against(args.against, gen, max(args.repeat, 5))
     if args.profile:
         import cProfile
         import pstats
