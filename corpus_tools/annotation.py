@@ -221,7 +221,7 @@ def plain_annotation(raw: str | bytes, *, article: Article, scheme: LabelScheme)
     if not FAST_PATH:
         return None
     try:
-        d = _PLAIN_ANNOTATION.validate_json(raw)
+        d = _PLAIN_ANNOTATION.validator.validate_json(raw)  # (TypeAdapter.validate_json without its Python wrapper)
     except ValidationError:
         return None
     cols = _plain_ok(d, article, scheme)
