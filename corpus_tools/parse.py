@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from operator import itemgetter
@@ -523,21 +523,24 @@ _EN_TOKENS = frozenset(w.strip() for w in _EN_WORDS) | frozenset(w.strip() for w
 # --------------------------------------------------------------------------- parser state
 
 
-@dataclass(slots=True)
 class _Parsed:
-    """What the line pass found besides body text."""
+    """What the line pass found besides body text. (A plain class: one is built per article,
+    and a dataclass with default factories costs twice as much to build.)"""
 
-    table: OutletTable
-    outlet: tuple[int, OutletMatch] | None = None  # (priority, match); lower priority wins
-    # Credits and captions are kept as plain dicts: ``Article.model_validate`` builds and
-    # validates the nested models in one call, much cheaper than one model per item here.
-    credits: list[dict] = field(default_factory=list)  # Credit fields: name, role
-    credit_keys: set[str] = field(default_factory=set)  # casefolded names already credited
-    captions: list[dict] = field(default_factory=list)  # Caption fields: text, credit
-    published: _DateHit | None = None
-    meta_lines: list[int] = field(default_factory=list)  # line numbers of bylines and captions
-    body_started: bool = False  # a sentence-like body line has been kept
-    orphan_captions: list[tuple[int, dict]] = field(default_factory=list)  # "Foto: X" lines, no text
+    __slots__ = ("body_started", "captions", "credit_keys", "credits", "meta_lines", "orphan_captions", "outlet", "published", "table")
+
+    def __init__(self, table: OutletTable):
+        self.table = table
+        self.outlet: tuple[int, OutletMatch] | None = None  # (priority, match); lower priority wins
+        # Credits and captions are kept as plain dicts: ``Article.model_validate`` builds and
+        # validates the nested models in one call, much cheaper than one model per item here.
+        self.credits: list[dict] = []  # Credit fields: name, role
+        self.credit_keys: set[str] = set()  # casefolded names already credited
+        self.captions: list[dict] = []  # Caption fields: text, credit
+        self.published: _DateHit | None = None
+        self.meta_lines: list[int] = []  # line numbers of bylines and captions
+        self.body_started = False  # a sentence-like body line has been kept
+        self.orphan_captions: list[tuple[int, dict]] = []  # "Foto: X" lines, no text
 
     def offer_outlet(self, priority: int, match: OutletMatch | None) -> None:
         if match is not None and (self.outlet is None or priority < self.outlet[0]):
@@ -1117,7 +1120,13 @@ def split_dateline(line: str, table: OutletTable | None = None) -> Dateline | No
     """Split a dateline off the start of a body paragraph: ``REPUBLIKA.CO.ID, SEOUL --``,
     ``SEOUL, KOMPAS.com —``, ``Washington (ANTARA News) -``, ``Finnews.id –``, ``Pyongyang:``,
     ``JAKARTA -``, ``KONTAN.CO.ID - JAKARTA.``. None when the paragraph has no dateline."""
-    table = table or load_outlets()
+    found = _split_dateline(line, table or load_outlets())
+    return None if found is None else Dateline(*found)
+
+
+def _split_dateline(line: str, table: OutletTable) -> tuple[str | None, OutletMatch | None, str] | None:
+    """``split_dateline`` as a plain (city, outlet, rest) tuple: the parser tries it on every
+    article, and a frozen dataclass costs ~1 us to build."""
     head = line[:120]
     # _DATELINE_RE needs ":", "–", "—" or white space then "-" (white space other than " " is
     # non-printable); "Jong-un" alone does not make the regex worth trying.
@@ -1139,7 +1148,7 @@ def split_dateline(line: str, table: OutletTable | None = None) -> Dateline | No
             rest = rest[km.end() :]
     if rest and not (rest[0].isupper() or rest[0].isdigit() or rest[0] in _QUOTE_OPEN):
         return None  # "Jakarta: ini ..." would be a sentence, not a dateline
-    return Dateline(city, outlet, rest)
+    return city, outlet, rest
 
 
 # The same few dateline heads ("REPUBLIKA.CO.ID, SEOUL") open many articles: what a head names
@@ -1310,11 +1319,11 @@ def parse_article(
     # A strong dateline (naming an outlet, or an upper-case city) may also follow a sentence-like
     # sub-title: then everything before it is header too.
     title: str | None = None
-    dateline: Dateline | None = None
+    dateline: tuple[str | None, OutletMatch | None, str] | None = None  # (city, outlet, rest)
     anchor = -1
     for j, (_, line) in enumerate(kept[:8]):
-        dl = split_dateline(line, table)
-        if dl is not None and (anchor < 0 or dl.outlet is not None or (dl.city or "").isupper()):
+        dl = _split_dateline(line, table)
+        if dl is not None and (anchor < 0 or dl[1] is not None or (dl[0] or "").isupper()):
             dateline = dl
             anchor = j
             break
@@ -1354,10 +1363,10 @@ def parse_article(
             kept = leads + kept[anchor:]
             anchor = len(leads)
     if dateline is not None:
-        if dateline.outlet is not None:
-            p.offer_outlet(0, dateline.outlet)
-        if dateline.rest:
-            kept[anchor] = (kept[anchor][0], dateline.rest)
+        if dateline[1] is not None:
+            p.offer_outlet(0, dateline[1])
+        if dateline[2]:
+            kept[anchor] = (kept[anchor][0], dateline[2])
         else:
             del kept[anchor]
     if title is None and kept:
@@ -1407,7 +1416,7 @@ def parse_article(
             "id": article_id,
             "source": {"outlet": match.name if match else "unknown", "domain": match.domain if match else None},
             "title": title,
-            "dateline": dateline.city if dateline else None,
+            "dateline": dateline[0] if dateline else None,
             "published_at": published_at,
             "credits": p.credits,
             "lang": _guess_lang(body),
