@@ -1236,15 +1236,20 @@ def _cut_inline_baca(line: str) -> str:
 def _text_and_blocks(paragraphs: list[str]) -> tuple[str, list[dict]]:
     """The body text and its blocks as dicts (``article.blocks_for`` for ``Article.model_validate``).
 
-    Most paragraphs end like a sentence and start upper case: then they are neither a heading
-    nor a list item nor a quote, and ``_block_kind`` is not needed."""
+    Most paragraphs end like a sentence and start upper case, or with an opening quote mark
+    but do not end with a closing one (``“Kami siap,” kata Budi.``): then they are neither a
+    heading nor a list item nor a quote, and ``_block_kind`` is not needed."""
     blocks: list[dict] = []
     pos = 0
     sep = len(PARAGRAPH_SEPARATOR)
     last = len(paragraphs) - 1
     for k, para in enumerate(paragraphs):
         end = pos + len(para)
-        kind = "paragraph" if para[-1] in _TERMINAL and para[0].isupper() else _block_kind(para, k == last)
+        c0, cl = para[0], para[-1]
+        if cl in _TERMINAL and (c0.isupper() or (c0 in _QUOTE_OPEN and cl not in _QUOTE_CLOSE)):
+            kind = "paragraph"
+        else:
+            kind = _block_kind(para, k == last)
         blocks.append({"kind": kind, "start": pos, "end": end})
         pos = end + sep
     return PARAGRAPH_SEPARATOR.join(paragraphs), blocks
