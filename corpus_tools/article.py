@@ -20,8 +20,8 @@ PARAGRAPH_SEPARATOR = "\n\n"
 
 BlockKind = Literal["paragraph", "heading", "quote", "list_item"]
 CreditRole = Literal["author", "editor", "reporter", "writer", "photographer", "translator", "initials"]
-#: Non-ASCII characters that are NFC starters (combining class 0, no canonical decomposition,
-#: never composed with the character before): a text made of these and ASCII is NFC
+#: Non-ASCII characters that are NFC on their own, have combining class 0 and are never the
+#: second character of a canonical composition: a text made of these and ASCII is NFC
 #: (tests/test_models.py checks every one of them against unicodedata).
 NFC_SAFE_RANGES = "\u0080-\u02ff\u2002-\u205f\u20a0-\u20cf"
 _NFC_UNSAFE_RE = re.compile(f"[^{NFC_SAFE_RANGES}]")
@@ -141,8 +141,8 @@ def _space_before_newline(text: str) -> bool:
 def _is_nfc(text: str) -> bool:
     """``unicodedata.is_normalized("NFC", text)`` without its per-character table lookups when
     every non-ASCII character is NFC-safe (the usual case: a few quotes and dashes): those are
-    found in the UTF-8 form, which pydantic's ``min_length`` check has made and cached in the
-    string, so that ``encode`` is a copy."""
+    found in the UTF-8 form (for Python input, pydantic's ``min_length`` check has already made
+    and cached it in the string, so ``encode`` is a copy)."""
     if text.isascii():
         return True
     odd = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
