@@ -651,6 +651,79 @@ def _may_credit(seg: str, table: OutletTable) -> bool:
     return fw in _BY_WORDS or fw in _LOOSE_KEYS or "," in seg or (seg.count(" ") <= 3 and table.lookup(seg) is not None)
 
 
+def _byline_segments(
+    rest: str, dated: bool, table: OutletTable
+) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...], tuple[OutletMatch, ...], bool, tuple[str, ...]] | None:
+    """The segments of a byline (``rest``: the line with its dates cut out, if ``dated``) read
+    as (author names, (name, role) credits, outlets, keyed, segments); None when a segment is
+    not byline material. Depends only on its arguments."""
+    found_credits: list[tuple[str, str]] = []
+    names: list[str] = []
+    outlets: list[OutletMatch] = []
+    keyed = False
+    segments = _SEG_SPLIT_RE.split(rest) if _may_split(rest) else [rest]
+    if rest.count(":") > 1:  # "Reporter: A Editor: B" without a separator
+        segments = [part for seg in segments for part in _KV_BOUNDARY_RE.split(seg)]
+    for seg in segments:
+        seg = seg.strip(" ,;|")
+        if dated and seg.endswith((" pada", " on", " at", " tanggal")):  # "Oleh X pada <date>"
+            seg = seg.rsplit(" ", 1)[0]
+        if not seg:
+            continue
+        low = seg.lower()
+        fw = low.split(" ", 1)[0].rstrip(":,.")
+        if fw in _FILLER_FIRST and len(seg) <= 40 and _DATE_PREFIX_RE.match(seg):
+            continue
+        m = None
+        strict = False
+        if ":" in seg:
+            m = _KV_RE.match(seg) if _may_start_with_key(seg) else None
+        elif fw in ("oleh", "by", "ditulis"):
+            m = _BY_RE.match(seg)
+        elif fw in _LOOSE_KEYS:
+            m = _KV_LOOSE_RE.match(seg)
+            strict = True
+        elif "," in seg:
+            m = _NAME_ROLE_RE.match(seg)
+            strict = True
+        if m:
+            key = " ".join(m.group("key").lower().split())
+            vals = _names(m.group("val"), strict=strict)
+            if vals is None:
+                return None
+            found_credits.extend((v, _ROLE_OF[key]) for v in vals)
+            keyed = True
+            continue
+        if fw == "tim":
+            names.append(seg)
+            continue
+        om = table.lookup(seg) if seg.count(" ") <= 3 else None
+        if om is not None:
+            outlets.append(om)
+            continue
+        if len(seg) <= 60 and seg.count(" ") <= 5 and _NAME_RE.match(seg):
+            if not (seg.isupper() and " " not in seg):  # "SEOUL" is a dateline, not a name
+                names.append(seg)
+            continue
+        # "Kompas.com - 14/08/2023" leaves "Kompas.com"; "detikNews Kamis..." leaves "detikNews".
+        if dated and " " in seg:
+            head, _, tail = seg.partition(" ")
+            om = table.lookup(head)
+            if om is not None and _DATE_PREFIX_RE.match(tail):
+                outlets.append(om)
+                continue
+        return None
+    return tuple(names), tuple(found_credits), tuple(outlets), keyed, tuple(segments)
+
+
+@lru_cache(maxsize=4096)
+def _dateless_byline(line: str, table: OutletTable):
+    """``_byline_segments`` of a line without a date, memoised per outlet table: credit lines
+    ("Editor: Andi Pratama", "Reporter: A | Editor: B", "Tim detikcom - detikNews") repeat
+    across a corpus, dated bylines do not."""
+    return _byline_segments(line, False, table)
+
+
 def _meta_line(line: str, p: _Parsed, lineno: int, first: str = "") -> bool:
     """Bylines, date lines and credit lines (``Reporter: A | Editor: B``, ``Fajar Nugraha •
     8 May 2025 09:07``, ``Rep: X / Red: Y``). Records what they hold; True if ``line`` is one."""
@@ -680,62 +753,12 @@ def _meta_line(line: str, p: _Parsed, lineno: int, first: str = "") -> bool:
             return False
         if line.count(":") <= 1 and not _may_split(line) and not _may_credit(line.strip(" ,;|"), p.table):
             return False  # a title or a "Baca juga: ..." line: one segment that names no one
-    found_credits: list[tuple[str, str]] = []
-    names: list[str] = []
-    outlets: list[OutletMatch] = []
-    keyed = False
-    segments = _SEG_SPLIT_RE.split(rest) if _may_split(rest) else [rest]
-    if rest.count(":") > 1:  # "Reporter: A Editor: B" without a separator
-        segments = [part for seg in segments for part in _KV_BOUNDARY_RE.split(seg)]
-    for seg in segments:
-        seg = seg.strip(" ,;|")
-        if dates and seg.endswith((" pada", " on", " at", " tanggal")):  # "Oleh X pada <date>"
-            seg = seg.rsplit(" ", 1)[0]
-        if not seg:
-            continue
-        low = seg.lower()
-        fw = low.split(" ", 1)[0].rstrip(":,.")
-        if fw in _FILLER_FIRST and len(seg) <= 40 and _DATE_PREFIX_RE.match(seg):
-            continue
-        m = None
-        strict = False
-        if ":" in seg:
-            m = _KV_RE.match(seg) if _may_start_with_key(seg) else None
-        elif fw in ("oleh", "by", "ditulis"):
-            m = _BY_RE.match(seg)
-        elif fw in _LOOSE_KEYS:
-            m = _KV_LOOSE_RE.match(seg)
-            strict = True
-        elif "," in seg:
-            m = _NAME_ROLE_RE.match(seg)
-            strict = True
-        if m:
-            key = " ".join(m.group("key").lower().split())
-            vals = _names(m.group("val"), strict=strict)
-            if vals is None:
-                return False
-            found_credits.extend((v, _ROLE_OF[key]) for v in vals)
-            keyed = True
-            continue
-        if fw == "tim":
-            names.append(seg)
-            continue
-        om = p.table.lookup(seg) if seg.count(" ") <= 3 else None
-        if om is not None:
-            outlets.append(om)
-            continue
-        if len(seg) <= 60 and seg.count(" ") <= 5 and _NAME_RE.match(seg):
-            if not (seg.isupper() and " " not in seg):  # "SEOUL" is a dateline, not a name
-                names.append(seg)
-            continue
-        # "Kompas.com - 14/08/2023" leaves "Kompas.com"; "detikNews Kamis..." leaves "detikNews".
-        if dates and " " in seg:
-            head, _, tail = seg.partition(" ")
-            om = p.table.lookup(head)
-            if om is not None and _DATE_PREFIX_RE.match(tail):
-                outlets.append(om)
-                continue
+        found = _dateless_byline(line, p.table)
+    else:
+        found = _byline_segments(rest, True, p.table)
+    if found is None:
         return False
+    names, found_credits, outlets, keyed, segments = found
     if p.body_started and dates and not (keyed or names or outlets) and not any(h.timed for h, _ in dates):
         words = [seg.strip(" ,;|") for seg in segments]
         if not any(w and w[0].lower() in "dtpuwlr" and _DATE_PREFIX_RE.match(w) for w in words):
