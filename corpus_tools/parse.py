@@ -785,45 +785,53 @@ def _meta_line(line: str, p: _Parsed, lineno: int, first: str = "") -> bool:
 
 def _paren_line(inner: str, p: _Parsed) -> bool:
     """A line that is only a parenthesised credit. True if recognised (and recorded)."""
+    effects = _paren_effects(inner, p.table)
+    if effects is None:
+        return False
+    for op, a, b in effects:
+        if op == "caption":
+            p.captions.append({"text": "", "credit": a})
+        elif op == "outlet":
+            p.offer_outlet(3, a)
+        else:
+            p.credit(a, b)
+    return True
+
+
+@lru_cache(maxsize=4096)
+def _paren_effects(inner: str, table: OutletTable) -> tuple[tuple, ...] | None:
+    """What the parenthesised credit ``inner`` records, in order: ("caption", credit, None),
+    ("outlet", match, None) or ("credit", name, role); None if it is not a credit. Memoised
+    per outlet table: "(bbn)", "(ant/dil/jpnn)" close thousands of articles."""
     if inner.lower() in _PAREN_MARKERS:
-        return True  # "(Selesai)", "(adv)": an end marker, not a credit
+        return ()  # "(Selesai)", "(adv)": an end marker, not a credit
     if _INITIALS_RE.match(inner):
         tokens = [t.strip() for t in inner.split("/")]
         if tokens[0].lower() in _PHOTO_AGENCY_SET and len(tokens) > 1 and not _DESK_CODE_RE.match(tokens[-1]):
-            p.captions.append({"text": "", "credit": inner})
-            return True
+            return (("caption", inner, None),)
         if inner.isupper() and len(inner) > 5 and "/" not in inner:
-            return False  # "(BERSAMBUNG)"-like words are not initials
-        for t in tokens:
-            if t and t != "*":
-                p.credit(t, "initials")
-        return True
+            return None  # "(BERSAMBUNG)"-like words are not initials
+        return tuple(("credit", t, "initials") for t in tokens if t and t != "*")
     if "/" in inner:
         head, _, tail = inner.partition("/")
         head = head.strip()
         if head.lower() in _PHOTO_AGENCY_SET:
-            p.captions.append({"text": "", "credit": inner})
-            return True
-        om = p.table.lookup(head)
+            return (("caption", inner, None),)
+        om = table.lookup(head)
         names = _names(tail, strict=True)
         if om is not None and names:
-            p.offer_outlet(3, om)
-            for n in names:
-                p.credit(n, "writer")
-            return True
-        return False
+            return (("outlet", om, None), *(("credit", n, "writer") for n in names))
+        return None
     m = _KV_RE.match(inner)
     if m:
         names = _names(m.group("val"), strict=False)
         if names:
-            for n in names:
-                p.credit(n, _ROLE_OF[" ".join(m.group("key").lower().split())])
-            return True
-        return False
+            role = _ROLE_OF[" ".join(m.group("key").lower().split())]
+            return tuple(("credit", n, role) for n in names)
+        return None
     if " " in inner and inner.count(" ") <= 5 and _NAME_RE.match(inner):
-        p.credit(inner, "writer")
-        return True
-    return False
+        return (("credit", inner, "writer"),)
+    return None
 
 
 def _caption(line: str, p: _Parsed, lineno: int) -> bool:
