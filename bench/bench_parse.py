@@ -5,8 +5,8 @@ Usage: .venv/bin/python bench/bench_parse.py [--n 10000] [--seed-reps 200] [--re
 
 Times ``parse_article`` alone (decode, read and write excluded) with ``time.process_time``, so
 the figures hold on a shared machine; wall time and the load average are printed beside them.
-Every timed pass starts with the parser's memos (first tokens, dateline heads, dateless
-bylines, parenthesised credits, outlets named in follow calls) empty, like a fresh worker.
+Every timed pass starts with the parser's memos (first tokens, dateline heads, byline
+readings, parenthesised credits, outlets named in follow calls) empty, like a fresh worker.
 Each figure is the best of ``--repeat`` passes (CPU time still grows when the other core is
 busy: shared caches, and steal time on a VM).
 Articles come from ``bench/gen_articles.py`` (in memory, deterministic) and ``corpus/raw``.
@@ -65,7 +65,7 @@ def timed(items: list[tuple[str, str]], reps: int = 1, module=parse_module) -> t
     c0, w0 = time.process_time(), time.perf_counter()
     for _ in range(reps):
         # each pass starts cold, like a fresh worker
-        for memo in ("_special_token", "_dateline_head", "_dateless_byline", "_paren_effects", "_mentioned_outlet"):
+        for memo in ("_special_token", "_dateline_head", "_byline_reading", "_paren_effects", "_mentioned_outlet"):
             if hasattr(module, memo):
                 getattr(module, memo).cache_clear()
         for aid, text in items:

@@ -716,12 +716,10 @@ def _byline_segments(
     return tuple(names), tuple(found_credits), tuple(outlets), keyed, tuple(segments)
 
 
-@lru_cache(maxsize=4096)
-def _dateless_byline(line: str, table: OutletTable):
-    """``_byline_segments`` of a line without a date, memoised per outlet table: credit lines
-    ("Editor: Andi Pratama", "Reporter: A | Editor: B", "Tim detikcom - detikNews") repeat
-    across a corpus, dated bylines do not."""
-    return _byline_segments(line, False, table)
+# What a byline's segments say is memoised per outlet table: credit lines ("Editor: Andi
+# Pratama", "Reporter: A | Editor: B") repeat across a corpus, and so do dated bylines once
+# their dates are cut out ("Andi Pratama • <date>", "Jumat, <date>").
+_byline_reading = lru_cache(maxsize=8192)(_byline_segments)
 
 
 def _meta_line(line: str, p: _Parsed, lineno: int, first: str = "") -> bool:
@@ -753,9 +751,9 @@ def _meta_line(line: str, p: _Parsed, lineno: int, first: str = "") -> bool:
             return False
         if line.count(":") <= 1 and not _may_split(line) and not _may_credit(line.strip(" ,;|"), p.table):
             return False  # a title or a "Baca juga: ..." line: one segment that names no one
-        found = _dateless_byline(line, p.table)
+        found = _byline_reading(line, False, p.table)
     else:
-        found = _byline_segments(rest, True, p.table)
+        found = _byline_reading(rest, True, p.table)
     if found is None:
         return False
     names, found_credits, outlets, keyed, segments = found
