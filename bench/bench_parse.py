@@ -5,8 +5,8 @@ Usage: .venv/bin/python bench/bench_parse.py [--n 10000] [--seed-reps 200] [--re
 
 Times ``parse_article`` alone (decode, read and write excluded) with ``time.process_time``, so
 the figures hold on a shared machine; wall time and the load average are printed beside them.
-Every timed pass starts with the parser's memos (first tokens, dateline heads, byline
-readings, parenthesised credits, outlets named in follow calls) empty, like a fresh worker.
+Every timed pass starts with the parser's memos (``MEMOS``: first tokens, dateline heads,
+byline readings, credit lines, follow calls...) empty, like a fresh worker.
 Each figure is the best of ``--repeat`` passes (CPU time still grows when the other core is
 busy: shared caches, and steal time on a VM).
 Articles come from ``bench/gen_articles.py`` (in memory, deterministic) and ``corpus/raw``.
@@ -59,13 +59,17 @@ def parse_one(aid: str, text: str) -> str:
         return f"ParseError: {e}"
 
 
+# The parser's memos (bounded lru_caches); missing names are skipped (older parse.py files).
+MEMOS = ("_special_token", "_dateline_head", "_byline_reading", "_paren_effects", "_mentioned_outlet", "_names_platform", "_credit_name")
+
+
 def timed(items: list[tuple[str, str]], reps: int = 1, module=parse_module) -> tuple[float, float]:
     """(CPU us/article, wall us/article) over ``reps`` passes of ``module.parse_article``."""
     parse, error = module.parse_article, module.ParseError
     c0, w0 = time.process_time(), time.perf_counter()
     for _ in range(reps):
         # each pass starts cold, like a fresh worker
-        for memo in ("_special_token", "_dateline_head", "_byline_reading", "_paren_effects", "_mentioned_outlet"):
+        for memo in MEMOS:
             if hasattr(module, memo):
                 getattr(module, memo).cache_clear()
         for aid, text in items:

@@ -547,14 +547,22 @@ class _Parsed:
             self.outlet = (priority, match)
 
     def credit(self, name: str, role: str) -> None:
-        name = " ".join(name.split()).strip(" .,;:-–—|")
-        if not name or len(name) > 80:
-            return
-        key = name.casefold()
-        if key in self.credit_keys:
+        name, key = _credit_name(name)
+        if not name or key in self.credit_keys:
             return
         self.credit_keys.add(key)
         self.credits.append({"name": name, "role": role})
+
+
+@lru_cache(maxsize=4096)
+def _credit_name(name: str) -> tuple[str, str]:
+    """A credited name as recorded (white space folded, edge punctuation off) and its
+    duplicate key; ("", "") when empty or longer than 80 characters. Memoised: the same
+    bylines credit the same people across a corpus."""
+    name = " ".join(name.split()).strip(" .,;:-–—|")
+    if not name or len(name) > 80:
+        return "", ""
+    return name, name.casefold()
 
 
 def _heading_shaped(line: str, *, title: bool = False) -> bool:
@@ -623,6 +631,13 @@ def _may_start_with_key(seg: str) -> bool:
     """False only when ``_KV_RE`` cannot match ``seg`` (it must start with a credit key)."""
     head = seg[:_ROLE_KEY_MAX]
     return _has_case_twin(head) or head.lower().startswith(_ROLE_KEYS)
+
+
+@lru_cache(maxsize=4096)
+def _names_platform(line: str) -> bool:
+    """``line`` names a platform to follow (Google News, WhatsApp, a channel...). Memoised:
+    a follow call and the line after it are the same few lines per outlet."""
+    return _may_name_platform(line) and _FOLLOW_PLATFORM_RE.search(line) is not None
 
 
 def _may_name_platform(line: str) -> bool:
@@ -1077,10 +1092,10 @@ def _classify(line: str, nxt: str | None, p: _Parsed, lineno: int) -> int:
         return _DROP
     if n <= 400:
         if first in _FOLLOW_FIRST and _FOLLOW_START_RE.match(line):
-            if _may_name_platform(line) and _FOLLOW_PLATFORM_RE.search(line):
+            if _names_platform(line):
                 _offer_mentions(line, p, 4)
                 return _DROP
-            if nxt is not None and n <= 200 and line[-1] not in ".!?" and len(nxt) <= 120 and _may_name_platform(nxt) and _FOLLOW_PLATFORM_RE.search(nxt):
+            if nxt is not None and n <= 200 and line[-1] not in ".!?" and len(nxt) <= 120 and _names_platform(nxt):
                 _offer_mentions(nxt, p, 4)
                 return _DROP_NEXT
         elif n <= 300:
