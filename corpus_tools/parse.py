@@ -1285,17 +1285,22 @@ def _cut_inline_baca(line: str) -> str:
     return line
 
 
-def _text_and_blocks(paragraphs: list[str]) -> tuple[str, list[dict]]:
-    """The body text and its blocks as dicts (``article.blocks_for`` for ``Article.model_validate``).
+def _text_and_blocks(kept: list[tuple[int, str]]) -> tuple[str, list[dict]]:
+    """The body text and its blocks as dicts (``article.blocks_for`` for ``Article.model_validate``)
+    from the kept (line number, paragraph) pairs, each without a glued "Baca juga: ..." end.
 
     Most paragraphs end like a sentence and start upper case, or with an opening quote mark
     but do not end with a closing one (``“Kami siap,” kata Budi.``): then they are neither a
     heading nor a list item nor a quote, and ``_block_kind`` is not needed."""
     blocks: list[dict] = []
+    paragraphs: list[str] = []
     pos = 0
     sep = len(PARAGRAPH_SEPARATOR)
-    last = len(paragraphs) - 1
-    for k, para in enumerate(paragraphs):
+    last = len(kept) - 1
+    for k, (_, para) in enumerate(kept):
+        if ":" in para and (" juga" in para or " JUGA" in para or " Juga" in para):
+            para = _cut_inline_baca(para)
+        paragraphs.append(para)
         end = pos + len(para)
         c0, cl = para[0], para[-1]
         if cl in _TERMINAL and (c0.isupper() or (c0 in _QUOTE_OPEN and cl not in _QUOTE_CLOSE)):
@@ -1458,9 +1463,7 @@ def parse_article(
     if not kept:
         raise ParseError("no body text left after removing boilerplate (datelines, bylines, captions, links)")
 
-    body, blocks = _text_and_blocks(
-        [_cut_inline_baca(line) if ":" in line and (" juga" in line or " JUGA" in line or " Juga" in line) else line for _, line in kept]
-    )
+    body, blocks = _text_and_blocks(kept)
 
     match = p.outlet[1] if p.outlet else None
     published_at = None
