@@ -21,8 +21,11 @@ sentence-like line is never taken as the title, so no body sentence is lost. Pat
 compiled once and tried only when a line's first word or ending makes them possible.
 
 Speed (``bench/bench_parse.py``): most lines are plain sentences, which ``_plain_body`` keeps
-with a few C-speed tests; costly regexes sit behind exact cheap screens. Every shortcut is
-exact: the output is the same as without it (the bench's ``--check`` digests).
+with a few C-speed tests; costly regexes sit behind exact cheap screens. What a byline, a
+parenthesised credit or a follow call says depends only on the line and the outlet table,
+and such lines repeat across a corpus, so those readings are memoised (bounded, per process,
+per table). Every shortcut is exact: the output is the same as without it (the bench's
+``--check`` digests).
 """
 
 from __future__ import annotations
