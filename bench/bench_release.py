@@ -27,6 +27,10 @@ and CPU times are inflated; the lead re-runs on a quiet machine):
 | 100,000 | auto (2) | 21.33 s / 35.26 s | 8.17 s / 8.11 s | 2.61x / 4.35x | 319.6 MiB (+222 MiB per worker) |
 | 100,000 | 1 | 28.82 s / 27.15 s | 7.70 s / 6.44 s | 3.74x / 4.21x | 373.6 MiB |
 
+A second run at 04:56 (load 2.0-2.6): 100k 28.44 s wall / 28.94 s CPU with workers (the
+build got about one CPU: wall = CPU), 26.05 s / 26.72 s in-process, floor 5.71-5.92 s; 10k
+2.66 s / 2.85 s and 2.54 s / 2.52 s against a 0.58-0.60 s floor. Wall ratios on this shared
+machine measure the other benchmarks more than the build; the CPU figures are comparable.
 The quiet-machine run before this round (03:15-03:31, load ~1.2): 100k 19.55 s wall /
 37.08 s CPU with workers, 26.88 s / 36.31 s in-process, floor 6.29 s / 5.91 s (3.1x).
 
