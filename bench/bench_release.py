@@ -16,25 +16,23 @@ then only ``pq.write_table`` of those tables is timed (one call per table, no re
 validation), with the release's own writer options and 10,000-row groups: the same rows,
 columns, encodings and zstd level 3 as the build. It runs in its own subprocess, best of 3.
 
-Figures (2026-11-22 04:45-04:49 UTC, `--sizes 10000 100000 --workers auto 1`, the 2-vCPU
-Xeon @ 2.50GHz shared with other engineers' benchmarks: 1-min load average 2.2-2.9, so wall
-and CPU times are inflated; the lead re-runs on a quiet machine):
+Figures (2026-11-22 05:02-05:05 UTC, `--sizes 10000 100000 --workers auto 1`, the 2-vCPU
+Xeon @ 2.50GHz in a quiet spell between other engineers' benchmarks: 1-min load 0.7-1.3):
 
 | N | workers | build wall / CPU | floor wall / CPU | ratio wall / CPU | peak RSS |
 |---|---|---|---|---|---|
-| 10,000 | auto (2) | 5.53 s / 3.53 s | 0.96 s / 0.62 s | 5.78x / 5.72x | 247.1 MiB (+200 MiB per worker) |
-| 10,000 | 1 | 2.75 s / 2.63 s | 0.69 s / 0.67 s | 3.97x / 3.91x | 298.2 MiB |
-| 100,000 | auto (2) | 21.33 s / 35.26 s | 8.17 s / 8.11 s | 2.61x / 4.35x | 319.6 MiB (+222 MiB per worker) |
-| 100,000 | 1 | 28.82 s / 27.15 s | 7.70 s / 6.44 s | 3.74x / 4.21x | 373.6 MiB |
+| 10,000 | auto (2) | 3.26 s / 3.26 s | 0.59 s / 0.59 s | 5.53x / 5.56x | 255.3 MiB (+199 MiB per worker) |
+| 10,000 | 1 | 1.94 s / 2.40 s | 0.59 s / 0.58 s | 3.32x / 4.12x | 311.6 MiB |
+| 100,000 | auto (2) | 13.99 s / 26.21 s | 5.73 s / 5.72 s | 2.44x / 4.58x | 328.5 MiB (+224 MiB per worker) |
+| 100,000 | 1 | 17.87 s / 25.76 s | 5.78 s / 5.73 s | 3.09x / 4.50x | 382.8 MiB |
 
-A second run at 04:56 (load 2.0-2.6): 100k 28.44 s wall / 28.94 s CPU with workers (the
-build got about one CPU: wall = CPU), 26.05 s / 26.72 s in-process, floor 5.71-5.92 s; 10k
-2.66 s / 2.85 s and 2.54 s / 2.52 s against a 0.58-0.60 s floor. Wall ratios on this shared
-machine measure the other benchmarks more than the build; the CPU figures are comparable.
 The quiet-machine run before this round (03:15-03:31, load ~1.2): 100k 19.55 s wall /
-37.08 s CPU with workers, 26.88 s / 36.31 s in-process, floor 6.29 s / 5.91 s (3.1x).
+37.08 s CPU with workers (3.11x), 26.88 s / 36.31 s in-process (4.55x), floor 5.9-6.3 s. The
+10k workers row got one CPU (wall = CPU; 1.69 s / 2.84 s against 0.58 s at 04:44, load 1.7).
+Runs at load 2.0-2.9 (04:45, 04:56) gave 100k 21.3-28.4 s wall / 28.9-35.3 s CPU with workers:
+on a busy machine the wall times measure the other benchmarks.
 
-The 2x target is NOT met (the loaded 10k workers row above is an outlier of the load). Same-run
+The 2x target is NOT met (2.44x at 100k). Same-run
 CPU comparisons, the previous code (812c061) and this round's alternating, 20,000 articles:
 in-process 296-302 -> 263 us/article at load ~1 after the annotation change alone, and with
 everything 476-508 -> 399-426 at load 2-3 (builder thread 370-398 -> 293-313); with two workers
@@ -48,10 +46,10 @@ counters; lines read without per-line copies; a cheaper annotation index (5.8 ->
 no split re-assignment in the builder without a previous release. Left per article (CPU at
 load ~1): ``Article`` ~30 us and the annotation ~45 us (pydantic ~21, SHA-256 of the text ~7,
 checks), ``ner`` ~27, ``documents`` ~17, split + stats ~8, loop and freeing ~20, the Parquet
-write ~60 (= the floor), SHA-256 of the two inputs ~12: ~230-240 us in-process (estimated from
-the parts; 272 measured at 100k under load 2.5) against the ~210 the 2x target needs. Two
-workers cost ~25-30% more CPU on these two vCPUs (hyperthread contention) and gain wall time
-through overlap only (2.61x at 100k in the loaded run above).
+write ~60 (= the floor), SHA-256 of the two inputs ~12: ~230-240 us from the parts, 258 us
+measured at 100k in-process (25.76 s) against the ~210 the 2x target needs. With two workers
+the total CPU is about the same on a quiet machine (26.21 s; 25-30% more under load, from
+hyperthread contention) and the wall time comes from the overlap: 2.44x.
 """
 
 from __future__ import annotations
