@@ -32,13 +32,13 @@ The quiet-machine run before this round (03:15-03:31, load ~1.2): 100k 19.55 s w
 Runs at load 2.0-2.9 (04:45, 04:56) gave 100k 21.3-28.4 s wall / 28.9-35.3 s CPU with workers:
 on a busy machine the wall times measure the other benchmarks.
 
-The 2x target is NOT met (2.44x at 100k). Same-run
-CPU comparisons, the previous code (812c061) and this round's alternating, 20,000 articles:
-in-process 296-302 -> 263 us/article at load ~1 after the annotation change alone, and with
-everything 476-508 -> 399-426 at load 2-3 (builder thread 370-398 -> 293-313); with two workers
-514-533 -> 433-456 (workers 357-369 -> 280-298, builder process 157-164 -> 153-158). Converting
-a batch (process_chunk, thread CPU, best of 3, load ~1): 205 -> 165-176 us/article (validation
-116 -> 94-100, split + stats 12 -> 8, ``documents`` 26 -> 18, ``ner`` 36 -> 33). What changed:
+The 2x target is NOT met (2.44x at 100k). Same-session CPU comparison at load ~1, this
+round's release code against 812c061's, both with the current ``article.py``, 20,000 articles:
+in-process 310-347 -> 279-289 us/article in total (builder thread 240-244 -> 178-199); with
+two workers 244-312 -> 179-189 in the workers, 118-145 -> 101-102 in the builder. Converting a
+batch (process_chunk, thread CPU, best of 3): 198-204 -> 149-155 us/article (validation
+113-116 -> 86-89, split + stats 11-12 -> 7.5, ``documents`` 25 -> 16, ``ner`` 35-36 -> 29).
+What changed:
 annotations validated into plain dicts by a TypedDict mirror of ``Annotation`` and checked as
 C-level passes over span columns, with the model path only for failures (validate_annotation
 64-75 -> 46-53 us); the tokenizer's nonzero scans on bool arrays (11.0 -> 5.9 us); batch-wise
