@@ -602,6 +602,43 @@ def test_lines_hashing_yields_the_file_lines_and_hashes_every_byte():
         assert h.hexdigest() == hashlib.sha256(data).hexdigest()
 
 
+def test_batch_tasks_bound_runs_of_nonblank_lines_and_hash_every_byte():
+    """The builder's batch bounds (lines found with ``find`` in reused buffers) equal those of
+    a plain walk over the file's lines: every ``batch`` non-blank lines, blank lines with the
+    run before them, line numbers, progress every 1,000 lines, whatever the block size."""
+    import hashlib
+    import io
+    import random
+
+    from corpus_tools.release.build import _batch_tasks
+
+    def reference(data: bytes, batch: int) -> tuple[list, list]:
+        tasks, calls, read, start, first, nonblank = [], [], 0, 0, 1, 0
+        for lineno, line in enumerate(io.BytesIO(data), 1):
+            read += len(line)
+            if lineno % 1000 == 0:
+                calls.append(read)
+            if line.strip():
+                nonblank += 1
+                if nonblank == batch:
+                    tasks.append((start, read, first))
+                    start, first, nonblank = read, lineno + 1, 0
+        if read > start:
+            tasks.append((start, read, first))
+        return tasks, calls
+
+    rng = random.Random(3)
+    pieces = [b"", b" ", b"\t \r", b"{}", b'{"a": 1}', b"x" * 7, b"{" + b"y" * 12, b" {", b"\r"]
+    for _ in range(400):
+        n_lines = rng.randint(0, 30) if rng.random() < 0.9 else rng.randint(900, 2100)
+        data = b"\n".join(rng.choice(pieces) for _ in range(n_lines)) + rng.choice([b"", b"\n", b"\n\n", b" "])
+        batch = rng.randint(1, 700)
+        h, calls = hashlib.sha256(), []
+        got = list(_batch_tasks(io.BytesIO(data), h, batch, lambda r, t: calls.append(r), len(data), block_size=rng.randint(1, 64) if len(data) < 400 else rng.randint(500, 5000)))
+        assert (got, calls) == reference(data, batch)
+        assert h.hexdigest() == hashlib.sha256(data).hexdigest()
+
+
 def test_index_fast_path_equals_the_general_line_indexer(tmp_path):
     """``index_annotations`` (plain-id fast path per line) gives the offsets and failures of
     the general per-line indexer on every line: plain ids, escapes, spacing, blank lines,

