@@ -639,20 +639,24 @@ def test_batch_tasks_bound_runs_of_nonblank_lines_and_hash_every_byte():
         assert h.hexdigest() == hashlib.sha256(data).hexdigest()
 
 
-def test_index_fast_path_equals_the_general_line_indexer(tmp_path):
+def test_index_fast_path_equals_the_general_line_indexer(tmp_path, monkeypatch):
     """``index_annotations`` (plain-id fast path per line) gives the offsets and failures of
     the general per-line indexer on every line: plain ids, escapes, spacing, blank lines,
-    duplicates, bad JSON, a key that is not first, a last line without a newline."""
+    duplicates, bad JSON, a key that is not first, a last line without a newline; also when
+    lines span the blocks the file is read in, and the hash covers every byte."""
+    import hashlib
     import io
     import random
 
+    from corpus_tools.release import build
     from corpus_tools.release.build import AnnotationIndex, _index_line, index_annotations
 
     rng = random.Random(3)
     forms = ['{"article_id": "%s", "x": 1}', '{"article_id":"%s"}', '{"article_id" :\t"%s"}', ' {"article_id": "%s"}',
              '{"x": 1, "article_id": "%s"}', '{"article_id": "%s\\u0041"}', '{"article_id": ""}', '{"article_id": 5}',
              '{"article_id": "%s"', "[1, 2]", "", "   ", '{"article_id": "a b%s"}', '{"note": "\\"article_id\\": \\"q\\"", "article_id": "%s"}']
-    for trial in range(40):
+    for trial in range(120):
+        monkeypatch.setattr(build, "READ_BLOCK_BYTES", rng.choice([1, 2, 7, 30, 64, 4 << 20]))
         lines = []
         for _ in range(rng.randint(0, 30)):
             form = rng.choice(forms)
@@ -669,6 +673,7 @@ def test_index_fast_path_equals_the_general_line_indexer(tmp_path):
         assert got.offsets == want.offsets and list(got.offsets) == list(want.offsets)
         assert [str(f) for f in got.failures] == [str(f) for f in want.failures]
         assert got.size == len(data.encode())
+        assert got.sha256 == hashlib.sha256(data.encode()).hexdigest()
 
 
 def test_background_writes_keep_order_and_raise_the_first_failure():

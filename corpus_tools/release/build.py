@@ -686,6 +686,8 @@ class AnnotationIndex:
 
 
 _LINE_BITS = 32
+#: Bytes read at a time from the input files (a test makes it tiny so that lines span blocks).
+READ_BLOCK_BYTES = 4 << 20
 
 
 def pack_location(offset: int, line: int) -> int:
@@ -710,20 +712,43 @@ def index_annotations(path: str | Path | None) -> AnnotationIndex:
     except FileNotFoundError:
         raise FileNotFoundError(f"{path}: annotations file not found; pass --annotations FILE (one adjudicated annotation per article)") from None
     with fh:
-        offset = lineno = 0
+        offset = lineno = 0  # offset: bytes of the complete lines seen
         offsets = idx.offsets
-        for lines, nl in _line_groups_hashing(fh, h):
-            for line in lines:
+        match = _PLAIN_FIRST_KEY.match
+        rest = b""  # the start of a line that goes on in the next block
+        for buf, view, n in _hashed_blocks(fh, h, READ_BLOCK_BYTES):
+            pos = 0
+            if rest:  # the line that started in an earlier block: the general path
+                p = buf.find(b"\n", 0, n)
+                if p < 0:
+                    rest += bytes(view[:n])
+                    continue
                 lineno += 1
-                start = offset
-                offset += len(line) + nl
-                m = _PLAIN_FIRST_KEY.match(line)
+                line = rest + bytes(view[:p + 1])
+                _index_line(idx, line, offset, lineno)
+                offset += len(line)
+                rest = b""
+                pos = p + 1
+            find = buf.find
+            while (p := find(b"\n", pos, n)) >= 0:
+                lineno += 1
+                m = match(buf, pos, p)
                 if m is not None:  # the usual line: the same id as the general path finds, just cheaper
                     aid = m.group(1).decode("ascii")
                     if aid not in offsets:
-                        offsets[aid] = pack_location(start, lineno)
+                        offsets[aid] = offset << _LINE_BITS | lineno  # pack_location(offset, lineno)
+                        offset += p + 1 - pos
+                        pos = p + 1
                         continue
-                _index_line(idx, line + b"\n" if nl else line, start, lineno)
+                _index_line(idx, bytes(view[pos:p + 1]), offset, lineno)
+                offset += p + 1 - pos
+                pos = p + 1
+            if pos < n:
+                rest = bytes(view[pos:n])
+        if rest:  # a last line without a newline
+            lineno += 1
+            _index_line(idx, rest, offset, lineno)
+            offset += len(rest)
     idx.sha256, idx.size = h.hexdigest(), offset
     return idx
 
@@ -794,20 +819,13 @@ def _line_groups_hashing(fh, h, block_size: int = 4 << 20) -> Iterator[tuple[lis
             yield [rest], 0
 
 
-def _batch_tasks(fh, h, batch: int, progress: ProgressFn | None = None, total: int = 0,
-                 block_size: int = 4 << 20) -> Iterator[tuple[int, int, int]]:
-    """``(start, end, first_line)`` of each run of ``batch`` non-blank lines of the binary file
-    ``fh`` (the last run may be shorter; blank lines go with the run before them), while ``h``
-    is fed the file's bytes by a background thread, as in :func:`_line_groups_hashing`;
-    ``progress(bytes, total)`` every 1,000 lines. The builder needs only these bounds (the
-    batch reads its lines itself), so the lines are found with ``find`` in two reused buffers,
-    without a bytes object per line (measured, 100,000 bench articles: 3.7 -> 1.4 us/line of
-    the builder's thread)."""
+def _hashed_blocks(fh, h, block_size: int = 4 << 20) -> Iterator[tuple[bytearray, memoryview, int]]:
+    """``(buffer, view, n)``: the binary file ``fh`` read block by block into two reused
+    buffers (its bytes are ``buffer[:n]``, valid until the next step), while ``h`` is fed each
+    block by a background thread (hashlib releases the GIL for big buffers, so the SHA-256
+    overlaps the caller's work on the block)."""
     bufs = [bytearray(block_size), bytearray(block_size)]
     views = [memoryview(b) for b in bufs]
-    read = 0  # bytes of the complete lines seen
-    chunk_start, chunk_line, nonblank, lineno = 0, 1, 0, 0
-    rest = b""  # the start of a line that goes on in the next block
     with ThreadPoolExecutor(1, thread_name_prefix="sha256") as pool:
         hashing = None
         k = 0
@@ -820,38 +838,54 @@ def _batch_tasks(fh, h, batch: int, progress: ProgressFn | None = None, total: i
                 break
             hashing = pool.submit(h.update, view[:n])
             k ^= 1
-            find, startswith = buf.find, buf.startswith
-            pos = 0
-            if rest:  # the line that started in an earlier block
-                p = find(b"\n", 0, n)
-                if p < 0:
-                    rest += bytes(view[:n])
-                    continue
-                line = rest + bytes(view[:p])
-                rest = b""
-                lineno += 1
-                read += len(line) + 1
-                if progress is not None and lineno % 1000 == 0:
-                    progress(read, total)
-                if line[:1] == b"{" or line.strip():
-                    nonblank += 1
-                    if nonblank == batch:
-                        yield chunk_start, read, chunk_line
-                        chunk_start, chunk_line, nonblank = read, lineno + 1, 0
-                pos = p + 1
-            while (p := find(b"\n", pos, n)) >= 0:
-                lineno += 1
-                read += p + 1 - pos
-                if progress is not None and lineno % 1000 == 0:
-                    progress(read, total)
-                if startswith(b"{", pos) or buf[pos:p].strip():
-                    nonblank += 1
-                    if nonblank == batch:
-                        yield chunk_start, read, chunk_line
-                        chunk_start, chunk_line, nonblank = read, lineno + 1, 0
-                pos = p + 1
-            if pos < n:
-                rest = bytes(view[pos:n])
+            yield buf, view, n
+
+
+def _batch_tasks(fh, h, batch: int, progress: ProgressFn | None = None, total: int = 0,
+                 block_size: int = 4 << 20) -> Iterator[tuple[int, int, int]]:
+    """``(start, end, first_line)`` of each run of ``batch`` non-blank lines of the binary file
+    ``fh`` (the last run may be shorter; blank lines go with the run before them), while ``h``
+    is fed the file's bytes (:func:`_hashed_blocks`);
+    ``progress(bytes, total)`` every 1,000 lines. The builder needs only these bounds (the
+    batch reads its lines itself), so the lines are found with ``find`` in two reused buffers,
+    without a bytes object per line (measured, 100,000 bench articles: 3.7 -> 1.4 us/line of
+    the builder's thread)."""
+    read = 0  # bytes of the complete lines seen
+    chunk_start, chunk_line, nonblank, lineno = 0, 1, 0, 0
+    rest = b""  # the start of a line that goes on in the next block
+    for buf, view, n in _hashed_blocks(fh, h, block_size):
+        find, startswith = buf.find, buf.startswith
+        pos = 0
+        if rest:  # the line that started in an earlier block
+            p = find(b"\n", 0, n)
+            if p < 0:
+                rest += bytes(view[:n])
+                continue
+            line = rest + bytes(view[:p])
+            rest = b""
+            lineno += 1
+            read += len(line) + 1
+            if progress is not None and lineno % 1000 == 0:
+                progress(read, total)
+            if line[:1] == b"{" or line.strip():
+                nonblank += 1
+                if nonblank == batch:
+                    yield chunk_start, read, chunk_line
+                    chunk_start, chunk_line, nonblank = read, lineno + 1, 0
+            pos = p + 1
+        while (p := find(b"\n", pos, n)) >= 0:
+            lineno += 1
+            read += p + 1 - pos
+            if progress is not None and lineno % 1000 == 0:
+                progress(read, total)
+            if startswith(b"{", pos) or buf[pos:p].strip():
+                nonblank += 1
+                if nonblank == batch:
+                    yield chunk_start, read, chunk_line
+                    chunk_start, chunk_line, nonblank = read, lineno + 1, 0
+            pos = p + 1
+        if pos < n:
+            rest = bytes(view[pos:n])
     if rest:  # a last line without a newline
         lineno += 1
         read += len(rest)
