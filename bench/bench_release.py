@@ -16,15 +16,22 @@ then only ``pq.write_table`` of those tables is timed (one call per table, no re
 validation), with the release's own writer options and 10,000-row groups: the same rows,
 columns, encodings and zstd level 3 as the build. It runs in its own subprocess, best of 3.
 
-Figures (2026-11-22 05:02-05:05 UTC, `--sizes 10000 100000 --workers auto 1`, the 2-vCPU
-Xeon @ 2.50GHz in a quiet spell between other engineers' benchmarks: 1-min load 0.7-1.3):
+Figures (2026-11-22 05:31-05:34 UTC, round 2's final code, `--sizes 10000 100000 --workers
+auto 1`, the 2-vCPU Xeon @ 2.50GHz with nobody else benchmarking: 1-min load 0.6-1.4):
 
 | N | workers | build wall / CPU | floor wall / CPU | ratio wall / CPU | peak RSS |
 |---|---|---|---|---|---|
-| 10,000 | auto (2) | 3.26 s / 3.26 s | 0.59 s / 0.59 s | 5.53x / 5.56x | 255.3 MiB (+199 MiB per worker) |
-| 10,000 | 1 | 1.94 s / 2.40 s | 0.59 s / 0.58 s | 3.32x / 4.12x | 311.6 MiB |
-| 100,000 | auto (2) | 13.99 s / 26.21 s | 5.73 s / 5.72 s | 2.44x / 4.58x | 328.5 MiB (+224 MiB per worker) |
-| 100,000 | 1 | 17.87 s / 25.76 s | 5.78 s / 5.73 s | 3.09x / 4.50x | 382.8 MiB |
+| 10,000 | auto (2) | 1.73 s / 3.15 s | 0.60 s / 0.60 s | 2.88x / 5.23x | 261.2 MiB (+195 MiB per worker) |
+| 10,000 | 1 | 1.95 s / 2.78 s | 0.58 s / 0.58 s | 3.34x / 4.76x | 319.1 MiB |
+| 100,000 | auto (2) | 12.96 s / 24.77 s | 5.64 s / 5.64 s | 2.30x / 4.40x | 290.8 MiB (+207 MiB per worker) |
+| 100,000 | 1 | 16.48 s / 24.00 s | 5.49 s / 5.49 s | 3.00x / 4.37x | 397.2 MiB |
+
+The 2x target is NOT met (2.30x at 100k; round 1 ended at 2.44x: 13.99 s wall / 26.21 s CPU
+against 5.73 s, load 0.7-1.3). Round 2 cut the builder's own work (batch bounds and the
+annotation index found with ``find`` in reused buffers instead of a bytes object per line,
+worker batches memory-mapped back from the spool, output files closed and hashed two at a
+time); see bench/README.md (Release) for the per-step figures and what was tried. Round 1's
+figures follow.
 
 The quiet-machine run before this round (03:15-03:31, load ~1.2): 100k 19.55 s wall /
 37.08 s CPU with workers (3.11x), 26.88 s / 36.31 s in-process (4.55x), floor 5.9-6.3 s. The
