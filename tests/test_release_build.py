@@ -584,21 +584,21 @@ def test_workers_default_and_env_is_checked(tmp_path, monkeypatch):
         build(tmp_path / "in", out=tmp_path / "f")
 
 
-def test_lines_hashing_yields_the_file_lines_and_hashes_every_byte():
-    """The reader that hashes blocks in a thread gives exactly what iterating the file gives
-    (lines split on \\n only, the last one possibly without it), whatever the block size."""
+def test_hashed_blocks_give_the_file_and_hash_every_byte():
+    """The block reader (two reused buffers, SHA-256 in a thread) gives exactly the file's
+    bytes, whatever the block size, and the hash covers all of them."""
     import hashlib
     import io
     import random
 
-    from corpus_tools.release.build import _lines_hashing
+    from corpus_tools.release.build import _hashed_blocks
 
     rng = random.Random(1)
     for _ in range(300):
         data = b"".join(rng.choice([b"a", b"\n", b"xyz", b"\r", b"\n\n"]) for _ in range(rng.randint(0, 300)))
         h = hashlib.sha256()
-        got = list(_lines_hashing(io.BytesIO(data), h, block_size=rng.randint(1, 20)))
-        assert got == list(io.BytesIO(data))
+        got = b"".join(bytes(view[:n]) for _buf, view, n in _hashed_blocks(io.BytesIO(data), h, rng.randint(1, 20)))
+        assert got == data
         assert h.hexdigest() == hashlib.sha256(data).hexdigest()
 
 
@@ -634,7 +634,7 @@ def test_batch_tasks_bound_runs_of_nonblank_lines_and_hash_every_byte():
         data = b"\n".join(rng.choice(pieces) for _ in range(n_lines)) + rng.choice([b"", b"\n", b"\n\n", b" "])
         batch = rng.randint(1, 700)
         h, calls = hashlib.sha256(), []
-        got = list(_batch_tasks(io.BytesIO(data), h, batch, lambda r, t: calls.append(r), len(data), block_size=rng.randint(1, 64) if len(data) < 400 else rng.randint(500, 5000)))
+        got = list(_batch_tasks(io.BytesIO(data), h, batch, lambda r, _t, calls=calls: calls.append(r), len(data), block_size=rng.randint(1, 64) if len(data) < 400 else rng.randint(500, 5000)))
         assert (got, calls) == reference(data, batch)
         assert h.hexdigest() == hashlib.sha256(data).hexdigest()
 
@@ -649,7 +649,11 @@ def test_index_fast_path_equals_the_general_line_indexer(tmp_path, monkeypatch):
     import random
 
     from corpus_tools.release import build
-    from corpus_tools.release.build import AnnotationIndex, _index_line, index_annotations
+    from corpus_tools.release.build import (
+        AnnotationIndex,
+        _index_line,
+        index_annotations,
+    )
 
     rng = random.Random(3)
     forms = ['{"article_id": "%s", "x": 1}', '{"article_id":"%s"}', '{"article_id" :\t"%s"}', ' {"article_id": "%s"}',

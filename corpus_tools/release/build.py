@@ -782,43 +782,6 @@ def _index_line(idx: AnnotationIndex, line: bytes, start: int, lineno: int) -> N
     idx.offsets[aid] = pack_location(start, lineno)
 
 
-def _lines_hashing(fh, h, block_size: int = 4 << 20) -> Iterator[bytes]:
-    """The lines of the binary file ``fh`` (as iterating it yields them), hashed as by
-    :func:`_line_groups_hashing`."""
-    for lines, nl in _line_groups_hashing(fh, h, block_size):
-        if nl:
-            for line in lines:
-                yield line + b"\n"
-        else:
-            yield from lines
-
-
-def _line_groups_hashing(fh, h, block_size: int = 4 << 20) -> Iterator[tuple[list[bytes], int]]:
-    """The lines of the binary file ``fh`` without their ``\n``, a block's worth at a time, each
-    group with the number of newline bytes that ended each of its lines (1; 0 for a last line
-    without one), while ``h`` is fed the file's bytes by a background thread: hashlib releases
-    the GIL for big buffers, so the SHA-256 (~300 MB/s on the build machine, ~13 us per bench
-    article) overlaps the per-line work. No copy per line (readers need the line bytes only)."""
-    with ThreadPoolExecutor(1, thread_name_prefix="sha256") as pool:
-        hashing = None
-        rest = b""
-        while True:
-            block = fh.read(block_size)
-            if hashing is not None:
-                hashing.result()
-            if not block:
-                break
-            hashing = pool.submit(h.update, block)
-            lines = block.split(b"\n")
-            if rest:
-                lines[0] = rest + lines[0]
-            rest = lines.pop()
-            if lines:
-                yield lines, 1
-        if rest:
-            yield [rest], 0
-
-
 def _hashed_blocks(fh, h, block_size: int = 4 << 20) -> Iterator[tuple[bytearray, memoryview, int]]:
     """``(buffer, view, n)``: the binary file ``fh`` read block by block into two reused
     buffers (its bytes are ``buffer[:n]``, valid until the next step), while ``h`` is fed each
