@@ -46,7 +46,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .. import __version__
-from ..annotation import Annotation, PlainAnnotation, plain_annotation
+from ..annotation import Annotation, PlainAnnotation
 from ..article import Article
 from ..labels import LabelScheme, load_scheme, scheme_sha256
 from ..records import UMASK, atomic_write
@@ -457,14 +457,11 @@ def _process_chunk(task: tuple[int, int, int], ctx: ChunkContext) -> ChunkResult
             loc = ctx.ann_offsets.get(art.id)
             if loc is not None:
                 offset, line = unpack_location(loc)
-                raw_ann = _read_line_at(ann_fh, offset)
-                ann = plain_annotation(raw_ann, article=art, scheme=ctx.scheme)
-                if ann is None:  # invalid (or valid only by the model's path): that path says why
-                    res = validate_annotation_plain(raw_ann, art, ctx.scheme, f"{ann_where}{line}")
-                    if isinstance(res, GateFailure):
-                        ann_failures[i] = res
-                        continue
-                    ann = res
+                res = validate_annotation_plain(_read_line_at(ann_fh, offset), art, ctx.scheme, f"{ann_where}{line}")
+                if isinstance(res, GateFailure):
+                    ann_failures[i] = res
+                    continue
+                ann = res
             elif not ctx.partial:
                 missing[i] = missing_annotation(art, f"{art_where}{lineno}")
                 continue
