@@ -102,7 +102,10 @@ class Annotation(_Record):
 
 
 def check_annotation(ann: Annotation, *, article: Article | None = None, scheme: LabelScheme | None = None) -> None:
-    """Raise ValueError naming the first span/relation/category that does not fit."""
+    """Raise ValueError naming the first span/relation/category that does not fit.
+
+    The release's fast path (``_plain_ok``) repeats these checks over span columns: a check
+    added here needs its twin there (tests/test_models.py compares the two paths)."""
     if article is not None:
         if ann.article_id != article.id:
             raise ValueError(f"annotation is for {ann.article_id!r}, not article {article.id!r}")
@@ -246,8 +249,8 @@ def _plain_ok(d: dict[str, Any], article: Article, scheme: LabelScheme) -> tuple
     d.setdefault("updated_at", None)
     idx = scheme_index(scheme)
     text = article.text
+    cols = starts, ends, labels, texts, ids = span_columns(spans)
     if spans:
-        cols = starts, ends, labels, texts, ids = tuple(zip(*map(_SPAN_FIELDS, spans)))
         if (
             not all(map(operator.lt, starts, ends))  # check_spans: end after start
             or max(ends) > len(text)
@@ -264,8 +267,6 @@ def _plain_ok(d: dict[str, Any], article: Article, scheme: LabelScheme) -> tuple
             bounds = sorted(zip(starts, ends))
             if any(b[0] < a[1] for a, b in zip(bounds, bounds[1:])):
                 return None
-    else:
-        cols, ids, labels = _NO_SPANS, (), ()
     if relations:
         if len({r["id"] for r in relations}) != len(relations):
             return None
