@@ -573,9 +573,8 @@ def _final_blocks(
     """The pass-1 lines with story_id/duplicate_of filled in, ``block`` lines at a time (~1 MB)
     as byte pieces: the long head of a line passed through as a memoryview (not copied) and
     its new ending, or (if a line does not end as the parser leaves it) the whole line. Ids
-    are taken as bytes from the file list in bulk: no per-row numpy indexing or str round trip."""
+    are taken as bytes from the file list in bulk (no per-row numpy indexing)."""
     cut = len(_SUFFIX_BYTES)
-    longest = 200 - len("story-")  # longer ids get a hashed story id (story_id_for)
     with open(tmp, "rb", buffering=1 << 20) as src:
         for lo in range(0, len(rows), block):
             hi = min(lo + block, len(rows))
@@ -585,18 +584,13 @@ def _final_blocks(
             is_dup = (dups != np.arange(lo, hi)).tolist()
             pieces: list[bytes | memoryview] = []
             for line, sid, did, has_dup in zip(itertools.islice(src, hi - lo), sids, dids, is_dup):
-                # ids are plain ASCII (check_id): no JSON escaping needed
-                if line.endswith(_SUFFIX_BYTES) and len(sid) <= longest:
+                story = story_id_for(sid.decode("ascii"))
+                if line.endswith(_SUFFIX_BYTES):  # ids are plain ASCII (check_id): no JSON escaping needed
                     pieces.append(memoryview(line)[:-cut])
-                    pieces.append(b',"story_id":"story-%s","duplicate_of":%s}\n' % (sid, b'"%s"' % did if has_dup else b"null"))
+                    pieces.append(b',"story_id":"%s","duplicate_of":%s}\n' % (story.encode(), b'"%s"' % did if has_dup else b"null"))
                 else:
-                    story = story_id_for(sid.decode("ascii"))
-                    if line.endswith(_SUFFIX_BYTES):
-                        pieces.append(memoryview(line)[:-cut])
-                        pieces.append(b',"story_id":"%s","duplicate_of":%s}\n' % (story.encode(), b'"%s"' % did if has_dup else b"null"))
-                    else:
-                        dup = did.decode("ascii") if has_dup else None
-                        pieces.append((finalize_line(line.decode("utf-8").rstrip("\n"), story, dup) + "\n").encode())
+                    dup = did.decode("ascii") if has_dup else None
+                    pieces.append((finalize_line(line.decode("utf-8").rstrip("\n"), story, dup) + "\n").encode())
             yield pieces
 
 
