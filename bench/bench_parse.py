@@ -5,7 +5,7 @@ Usage: .venv/bin/python bench/bench_parse.py [--n 10000] [--seed-reps 200] [--re
 
 Times ``parse_article`` alone (decode, read and write excluded) with ``time.process_time``, so
 the figures hold on a shared machine; wall time and the load average are printed beside them.
-Every timed pass starts with the parser's memos (``MEMOS``: first tokens, dateline heads,
+Every timed pass starts with the parser's memos (every functools cache in it: first tokens, dateline heads,
 byline readings, credit lines, follow calls...) empty, like a fresh worker.
 Each figure is the best of ``--repeat`` passes (CPU time still grows when the other core is
 busy: shared caches, and steal time on a VM).
@@ -60,7 +60,12 @@ def parse_one(aid: str, text: str) -> str:
 
 
 # The parser's memos (bounded lru_caches); missing names are skipped (older parse.py files).
-MEMOS = ("_special_token", "_dateline_head", "_byline_reading", "_paren_effects", "_mentioned_outlet", "_names_platform", "_credit_name")
+
+
+def memos(module) -> list:
+    """The parser module's memos (its functools caches), found rather than listed, so a memo
+    added to parse.py is cleared too."""
+    return [f for f in vars(module).values() if callable(getattr(f, "cache_clear", None))]
 
 
 def timed(items: list[tuple[str, str]], reps: int = 1, module=parse_module) -> tuple[float, float]:
@@ -69,9 +74,8 @@ def timed(items: list[tuple[str, str]], reps: int = 1, module=parse_module) -> t
     c0, w0 = time.process_time(), time.perf_counter()
     for _ in range(reps):
         # each pass starts cold, like a fresh worker
-        for memo in MEMOS:
-            if hasattr(module, memo):
-                getattr(module, memo).cache_clear()
+        for memo in memos(module):
+            memo.cache_clear()
         for aid, text in items:
             try:
                 parse(text, article_id=aid, path=f"{aid}.txt", sha256="0" * 64)
