@@ -536,12 +536,17 @@ def test_worker_pool_next_version_keeps_splits(tmp_path, monkeypatch):
 
 
 def test_document_batch_equals_rows_from_pylist():
-    """The column-wise ``documents`` batch has the values and buffers (hence the Parquet bytes)
-    of ``from_pylist`` over :func:`document_row`, with and without annotations."""
+    """The column-wise ``documents`` batch has the values (hence the Parquet bytes) of
+    ``from_pylist`` over :func:`document_row`, with and without annotations, whether the
+    articles' rows come from the column-wise check of their JSON lines or from the model."""
+    import io
+
     import pyarrow as pa
+    import pyarrow.parquet as pq
 
     from corpus_tools.annotation import PlainAnnotation
-    from corpus_tools.release.build import document_batch, document_row
+    from corpus_tools.article_batch import articles_table, validate_article_lines
+    from corpus_tools.release.build import document_batch, document_row, writer_options
 
     scheme = load_scheme(SCHEME_PATH)
     index = {"entities": {n: i for i, n in enumerate(scheme.entity_names)},
@@ -554,13 +559,21 @@ def test_document_batch_equals_rows_from_pylist():
     ann3 = pairs[3][1]  # spans out of text order: sorted by (start, end, label, id) in both
     pairs[3] = (arts[3], ann3.model_copy(update={"spans": ann3.spans[::-1]}))
     expected = pa.RecordBatch.from_pylist([document_row(a, n, index) for a, n in pairs], schema=schema)
-    got, ents = document_batch([(a, n and PlainAnnotation.of(n)) for a, n in pairs], index, schema)
-    assert got.equals(expected) and got.nbytes == expected.nbytes
-    for i in range(got.num_columns):
-        assert [b is None for b in got.column(i).buffers()] == [b is None for b in expected.column(i).buffers()]
+    anns = [n and PlainAnnotation.of(n) for _a, n in pairs]
+    fast = validate_article_lines([a.model_dump_json().encode() for a in arts])
+    assert fast.ok.all()
+
+    def parquet(batch: pa.RecordBatch) -> bytes:
+        out = io.BytesIO()
+        pq.write_table(pa.Table.from_batches([batch]), out, **writer_options(load_config(REPO / "corpus.toml").parquet))
+        return out.getvalue()
+
+    for table in (fast.table, articles_table(arts)):
+        got, ents = document_batch(table, anns, index, schema)
+        assert got.equals(expected) and parquet(got) == parquet(expected)
     assert ents.of(2) == [] and ents.of(0) == [(e["start"], e["end"], e["label"]) for e in expected.to_pylist()[0]["entities"]]
     assert expected.to_pylist()[0]["relations"]  # the corpus has relations, so they are compared too
-    empty, _ = document_batch([], index, schema)
+    empty, _ = document_batch(articles_table([]), [], index, schema)
     assert empty.num_rows == 0 and empty.schema == schema
 
 

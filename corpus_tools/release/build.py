@@ -39,23 +39,41 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .. import __version__
 from ..annotation import Annotation, PlainAnnotation
 from ..article import Article
+from ..article_batch import articles_table, validate_article_lines
 from ..labels import LabelScheme, load_scheme, scheme_sha256
 from ..records import UMASK, atomic_write
 from .card import CHART_NAME, ReleaseStats, render_card
-from .changelog import ReleaseDiff, VersionError, check_version, diff_releases, parse_version, render_changelog, render_changes
+from .changelog import (
+    ReleaseDiff,
+    VersionError,
+    check_version,
+    diff_releases,
+    parse_version,
+    render_changelog,
+    render_changes,
+)
 from .chart import render_svg
 from .config import SPLITS, ParquetSection, ReleaseConfig, load_config
 from .features import CONFIGS, arrow_schema
-from .gates import GateError, GateFailure, check_agreement, measure_agreement, missing_annotation, validate_annotation_plain, validate_article
+from .gates import (
+    GateError,
+    GateFailure,
+    check_agreement,
+    measure_agreement,
+    missing_annotation,
+    validate_annotation_plain,
+    validate_article,
+)
 from .manifest import build_manifest, sha256_file, write_manifest
 from .ner import NerDoc, ner_batch, ner_columns, non_overlapping
 from .splits import SplitAssigner, read_previous_splits
@@ -407,6 +425,50 @@ def _map_batch(path: str, schema: pa.Schema) -> pa.RecordBatch:
     return batch
 
 
+class ArticleRef(NamedTuple):
+    """What the annotation checks and the gates need of a validated article."""
+
+    id: str
+    text: str
+
+
+def _article_rows(raws: list[bytes], linenos: list[int], ctx: ChunkContext) -> tuple[pa.Table, list[int], dict[int, GateFailure]]:
+    """The valid articles of a batch's lines as rows of one table: ``row_of[i]`` is line i's
+    row, -1 when the line is not a valid article (its failure in the dict). Lines the
+    column-wise check does not accept go through the model, which accepts them or names the error."""
+    batch = validate_article_lines(raws)
+    table = batch.table
+    base = table.num_rows if table is not None else 0
+    row_of = list(range(base)) if table is not None else [-1] * len(raws)
+    failures: dict[int, GateFailure] = {}
+    extra: list[Article] = []
+    validator = Article.__pydantic_validator__.validate_json
+    for i in np.flatnonzero(~batch.ok).tolist():
+        try:  # == Article.model_validate_json(raw), minus its Python wrapper
+            art = validator(raws[i])
+        except Exception:
+            art = _article_failure(raws[i], f"{ctx.articles}:{linenos[i]}")
+        if isinstance(art, GateFailure):
+            failures[i] = art
+            row_of[i] = -1
+        else:
+            row_of[i] = base + len(extra)
+            extra.append(art)
+    if extra or table is None:
+        more = articles_table(extra)
+        table = more if table is None else pa.concat_tables([table, more])
+    return table.combine_chunks(), row_of, failures
+
+
+#: The article columns the ``documents`` and ``ner`` rows are made of.
+_DOCUMENT_SOURCE_COLUMNS = ["id", "title", "text", "source", "published_at", "dateline", "lang", "story_id", "blocks"]
+
+
+def _array(table: pa.Table, name: str) -> pa.Array:
+    col = table.column(name)
+    return col.chunk(0) if col.num_chunks == 1 else pa.concat_arrays(col.chunks) if col.num_chunks else pa.array([], col.type)
+
+
 def _process_chunk(task: tuple[int, int, int], ctx: ChunkContext) -> ChunkResult:
     start, end, first_line = task
     clock = time.perf_counter
@@ -414,96 +476,109 @@ def _process_chunk(task: tuple[int, int, int], ctx: ChunkContext) -> ChunkResult
     with open(ctx.articles, "rb") as fh:
         fh.seek(start)
         data = fh.read(end - start)
+    raws: list[bytes] = []
     lines: list[int] = []
+    for lineno, raw in enumerate(data.split(b"\n"), first_line):  # (a final empty piece is blank)
+        if raw[:1] == b"{" or raw.strip():
+            raws.append(raw)
+            lines.append(lineno)
+    c0 = clock()
+    table, row_of, failures = _article_rows(raws, lines, ctx)
+    ids, texts = _array(table, "id").to_pylist(), _array(table, "text").to_pylist()
+    story_of, dup_of = _array(table, "story_id").to_pylist(), _array(table, "duplicate_of").to_pylist()
+    phase["validate"] += clock() - c0
     article_ids: list[str | None] = []
     story_ids: list[str | None] = []
     duplicate_of: list[str | None] = []
     splits: list[str | None] = []
-    failures: dict[int, GateFailure] = {}
     ann_failures: dict[int, GateFailure] = {}
     missing: dict[int, GateFailure] = {}
-    pairs: dict[str, list[tuple[Article, PlainAnnotation | None]]] = {split: [] for split in SPLITS}
-    stats = ReleaseStats()
-    kept: list[tuple[Article, PlainAnnotation | None]] = []  # the articles with rows, in input order
+    rows_of: dict[str, list[int]] = {split: [] for split in SPLITS}  # table rows per split, in input order
+    anns_of: dict[str, list[PlainAnnotation | None]] = {split: [] for split in SPLITS}
+    kept: list[int] = []  # the rows of the articles with rows in the release, in input order
+    kept_anns: list[PlainAnnotation | None] = []
     # A 1 MiB buffer: a seek inside the buffered bytes costs no system call, and annotations
     # usually come in the articles' order (measured: as cheap as slicing an mmap of the file,
     # which a file truncated meanwhile would turn into SIGBUS).
     ann_fh = open(ctx.ann_path, "rb", buffering=1 << 20) if ctx.ann_path else None
     art_where, ann_where = f"{ctx.articles}:", f"{ctx.ann_path}:"  # + line number
-    article_validator = Article.__pydantic_validator__.validate_json
     try:
-        for lineno, raw in enumerate(data.split(b"\n"), first_line):  # (a final empty piece is blank)
-            if raw[:1] != b"{" and not raw.strip():
-                continue
-            i = len(lines)
-            lines.append(lineno)
+        for i, r in enumerate(row_of):
             c0 = clock()
-            try:  # == Article.model_validate_json(raw), minus its Python wrapper
-                art = article_validator(raw)
-            except Exception:
-                art = _article_failure(raw, f"{art_where}{lineno}")
-            if isinstance(art, GateFailure):
-                failures[i] = art
+            if r < 0:
                 article_ids.append(None)
                 story_ids.append(None)
                 duplicate_of.append(None)
                 splits.append(None)
                 continue
-            article_ids.append(art.id)
-            story_ids.append(art.story_id)
-            duplicate_of.append(art.duplicate_of)
+            aid, story, dup = ids[r], story_of[r], dup_of[r]
+            article_ids.append(aid)
+            story_ids.append(story)
+            duplicate_of.append(dup)
             splits.append(None)
             ann: PlainAnnotation | None = None
-            loc = ctx.ann_offsets.get(art.id)
+            loc = ctx.ann_offsets.get(aid)
             if loc is not None:
                 offset, line = unpack_location(loc)
-                res = validate_annotation_plain(_read_line_at(ann_fh, offset), art, ctx.scheme, f"{ann_where}{line}")
+                res = validate_annotation_plain(_read_line_at(ann_fh, offset), ArticleRef(aid, texts[r]), ctx.scheme, f"{ann_where}{line}")
                 if isinstance(res, GateFailure):
                     ann_failures[i] = res
                     continue
                 ann = res
             elif not ctx.partial:
-                missing[i] = missing_annotation(art, f"{art_where}{lineno}")
+                missing[i] = missing_annotation(ArticleRef(aid, texts[r]), f"{art_where}{lines[i]}")
                 continue
             c1 = clock()
             phase["validate"] += c1 - c0
-            splits[i] = split = ctx.splits.assign(art.id, art.story_id, art.duplicate_of)
-            pairs[split].append((art, ann))
-            kept.append((art, ann))
+            splits[i] = split = ctx.splits.assign(aid, story, dup)
+            rows_of[split].append(r)
+            anns_of[split].append(ann)
+            kept.append(r)
+            kept_anns.append(ann)
             phase["rows"] += clock() - c1
     finally:
         if ann_fh is not None:
             ann_fh.close()
     c0 = clock()
-    _count(stats, kept)
+    stats = ReleaseStats()
+    if kept:
+        source = _array(table, "source")
+        outlets, domains = source.field("outlet").to_pylist(), source.field("domain").to_pylist()
+        _count(stats, [outlets[r] for r in kept], [domains[r] for r in kept], kept_anns)
     phase["rows"] += clock() - c0
     documents: dict[str, pa.RecordBatch] = {}
     ner: dict[str, pa.RecordBatch] = {}
     for split in SPLITS:
-        if not pairs[split]:
+        rows, anns = rows_of[split], anns_of[split]
+        if not rows:
             continue
         c0 = clock()
-        documents[split], ents = document_batch(pairs[split], ctx.scheme_index, ctx.schemas["documents"])
+        split_table = table.select(_DOCUMENT_SOURCE_COLUMNS).take(pa.array(rows, type=pa.int64()))
+        documents[split], ents = document_batch(split_table, anns, ctx.scheme_index, ctx.schemas["documents"])
         c1 = clock()
-        if ctx.scheme.allow_overlapping_spans:  # BIO keeps the earliest-longest of overlapping entities
-            ner_docs = [
-                NerDoc(art.id, art.text, [(b.start, b.end) for b in art.blocks], ents.of(i))
-                for i, (art, ann) in enumerate(pairs[split]) if ann is not None
-            ]
-            stats.entities_left_out_of_ner += sum(len(d.entities) - len(non_overlapping(d.entities)) for d in ner_docs)
-            if ner_docs:
+        keep = [i for i, ann in enumerate(anns) if ann is not None]
+        if keep:
+            blocks = _array(split_table, "blocks")
+            if len(keep) < len(rows):
+                blocks = blocks.take(pa.array(keep, type=pa.int64()))
+            n_blocks = pc.list_value_length(blocks).to_numpy(zero_copy_only=False)
+            flat = blocks.flatten()
+            b_start = flat.field("start").to_numpy(zero_copy_only=False)
+            a_ids, a_texts = [ids[rows[i]] for i in keep], [texts[rows[i]] for i in keep]
+            if ctx.scheme.allow_overlapping_spans:  # BIO keeps the earliest-longest of overlapping entities
+                b_end = flat.field("end").to_numpy(zero_copy_only=False)
+                bounds = np.cumsum(n_blocks).tolist()
+                pairs = list(zip(b_start.tolist(), b_end.tolist()))
+                ner_docs = [NerDoc(a_ids[k], a_texts[k], pairs[bounds[k] - int(n_blocks[k]):bounds[k]], ents.of(i))
+                            for k, i in enumerate(keep)]
+                stats.entities_left_out_of_ner += sum(len(d.entities) - len(non_overlapping(d.entities)) for d in ner_docs)
                 ner[split] = ner_batch(ner_docs, ctx.schemas["ner"])
-        else:  # validation ruled overlaps out: the sorted entity columns are the ner entities as they are
-            annotated = [art for art, ann in pairs[split] if ann is not None]
-            if annotated:
-                if len(annotated) < len(pairs[split]):
-                    keep = [i for i, (_art, ann) in enumerate(pairs[split]) if ann is not None]
+            else:  # validation ruled overlaps out: the sorted entity columns are the ner entities as they are
+                if len(keep) < len(rows):
                     ents = EntityColumns([0] + [ents.offsets[i + 1] for i in keep], ents.start, ents.end, ents.label, ents.text, ents.arrays)
                 n_ents = list(map(operator.sub, ents.offsets[1:], ents.offsets[:-1]))
-                blocks = [art.blocks for art in annotated]
                 ner[split] = ner_columns(
-                    [art.id for art in annotated], [art.text for art in annotated],
-                    [b.start for bl in blocks for b in bl], list(map(len, blocks)),
+                    a_ids, a_texts, b_start, n_blocks,
                     *(ents.arrays or (ents.start, ents.end, ents.label)), n_ents, ctx.schemas["ner"],
                 )
         phase["arrow_documents"] += c1 - c0
@@ -593,7 +668,6 @@ _ANNOTATOR_KEY = operator.itemgetter("annotator")
 _RELATIONS_KEY = operator.itemgetter("relations")
 _CATEGORIES_KEY = operator.itemgetter("categories")
 _RECORD = operator.attrgetter("record")
-_OUTLET = operator.attrgetter("outlet")
 
 
 def _sorted_span_columns(spans: tuple, ents_idx: dict[str, int]) -> tuple:
@@ -607,17 +681,18 @@ def _sorted_span_columns(spans: tuple, ents_idx: dict[str, int]) -> tuple:
 
 
 def document_batch(
-    pairs: list[tuple[Article, PlainAnnotation | None]], scheme_index: dict[str, dict[str, int]], schema: pa.Schema
+    articles: pa.Table, anns: list[PlainAnnotation | None], scheme_index: dict[str, dict[str, int]], schema: pa.Schema
 ) -> tuple[pa.RecordBatch, EntityColumns]:
-    """The ``documents`` rows of ``pairs`` built column by column (the same values and buffers as
-    ``RecordBatch.from_pylist`` of :func:`document_row`, without a dict per row and entity), and
-    the entity columns (which the ``ner`` config reuses)."""
+    """The ``documents`` rows of ``articles`` (rows of ``ARTICLE_ARROW_SCHEMA``, ``published_at``
+    rendered) and their annotations ``anns``, built column by column (the same values and
+    buffers as ``RecordBatch.from_pylist`` of :func:`document_row`, without a dict per row and
+    entity), and the entity columns (which the ``ner`` config reuses)."""
     ents_idx, rels_idx, cats_idx = scheme_index["entities"], scheme_index["relations"], scheme_index["categories"]
     e_off, e_start, e_end, e_label, e_text = [0], [], [], [], []
     r_off, r_head, r_tail, r_label = [0], [], [], []
     c_off, c_label = [0], []
     label_of, category_of, lt = ents_idx.__getitem__, cats_idx.__getitem__, operator.lt
-    for _art, ann in pairs:
+    for ann in anns:
         if ann is not None:
             starts, ends, labels, texts, ids = cols = ann.spans
             if not all(map(lt, starts, starts[1:])):
@@ -638,8 +713,6 @@ def document_batch(
         e_off.append(len(e_start))
         r_off.append(len(r_head))
         c_off.append(len(c_label))
-    arts = [a for a, _ in pairs]
-    sources = [a.source for a in arts]
     string = pa.string()
     start_a, end_a, label_a = pa.array(e_start, type=pa.int32()), pa.array(e_end, type=pa.int32()), pa.array(e_label, type=pa.int64())
 
@@ -649,16 +722,16 @@ def document_batch(
         return pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), values, type=typ)
 
     columns = {
-        "id": pa.array([a.id for a in arts], type=string),
-        "title": pa.array([a.title for a in arts], type=string),
-        "text": pa.array([a.text for a in arts], type=string),
-        "outlet": pa.array([s.outlet for s in sources], type=string),
-        "domain": pa.array([s.domain for s in sources], type=string),
-        "published_at": pa.array([a.published_at.isoformat() if a.published_at else None for a in arts], type=string),
-        "dateline": pa.array([a.dateline for a in arts], type=string),
-        "lang": pa.array([a.lang for a in arts], type=string),
-        "story_id": pa.array([a.story_id for a in arts], type=string),
-        "annotated": pa.array([ann is not None for _, ann in pairs], type=pa.bool_()),
+        "id": _array(articles, "id"),
+        "title": _array(articles, "title"),
+        "text": _array(articles, "text"),
+        "outlet": _array(articles, "source").field("outlet"),
+        "domain": _array(articles, "source").field("domain"),
+        "published_at": _array(articles, "published_at"),
+        "dateline": _array(articles, "dateline"),
+        "lang": _array(articles, "lang"),
+        "story_id": _array(articles, "story_id"),
+        "annotated": pa.array([ann is not None for ann in anns], type=pa.bool_()),
         "entities": list_of(e_off, "entities", [start_a, end_a, label_a, pa.array(e_text, type=string)]),
         "relations": list_of(r_off, "relations", [
             pa.array(r_head, type=pa.int32()), pa.array(r_tail, type=pa.int32()), pa.array(r_label, type=pa.int64())]),
@@ -1213,17 +1286,16 @@ def _article_failure(raw: bytes, where: str) -> Article | GateFailure:
     return validate_article(obj, where)
 
 
-def _count(stats: ReleaseStats, kept: list[tuple[Article, PlainAnnotation | None]]) -> None:
-    """Count the articles of ``kept`` (in input order) and their annotations: one Counter update
-    per field and batch (the Counters' key order stays first-seen order)."""
-    stats.articles += len(kept)
-    sources = [art.source for art, _ann in kept]
-    stats.outlets.update(map(_OUTLET, sources))
-    domains = stats.domains
-    for src in sources:
-        if src.domain and src.outlet not in domains:
-            domains[src.outlet] = src.domain
-    anns = [ann for _art, ann in kept if ann is not None]
+def _count(stats: ReleaseStats, outlets: list[str], domains: list[str | None], anns: list[PlainAnnotation | None]) -> None:
+    """Count the kept articles (their outlets and domains, in input order) and their annotations:
+    one Counter update per field and batch (the Counters' key order stays first-seen order)."""
+    stats.articles += len(outlets)
+    stats.outlets.update(outlets)
+    known = stats.domains
+    for outlet, domain in zip(outlets, domains):
+        if domain and outlet not in known:
+            known[outlet] = domain
+    anns = [ann for ann in anns if ann is not None]
     records = list(map(_RECORD, anns))
     stats.annotated += len(anns)
     stats.annotators.update(map(_ANNOTATOR_KEY, records))
