@@ -148,25 +148,26 @@ def annotation_columns(raws: Sequence[bytes | None], article_ids: Sequence[str],
     (``article_ids``, ``texts``) and ``scheme`` column-wise, and build their ``documents``
     columns. ``scheme_index``: the builder's ``{"entities"|"relations"|"categories": {name:
     index}}``. A line is accepted only when every rule of the model path holds (see the module
-    docstring); a line may end with one ``\\n`` (as read by ``readline``)."""
+    docstring); a line may end with one ``\\n`` (as read by ``readline``). Lines that are not one
+    JSON object starting with ``{`` and ending with ``}`` (whitespace around it, an object
+    over several lines) are left to the model path."""
     n = len(raws)
     ok = np.ones(n, dtype=bool)
     items: list[int] = []
-    lines: list[bytes] = []
-    if ENABLED:
-        for i, raw in enumerate(raws):
-            if raw is None:
-                continue
-            if raw[-1:] == b"\n":
-                raw = raw[:-1]
-            # One object per line: pyarrow cannot then split or join lines differently.
-            if raw[:1] == b"{" and raw[-1:] == b"}" and b"\n" not in raw and b"\r" not in raw:
+    lines: list[bytes] = []  # each ending with one "\n", as pyarrow reads them
+    for i, raw in enumerate(raws):
+        if raw is None:
+            continue
+        if ENABLED and raw.startswith(b"{"):
+            if raw.endswith(b"}\n"):
                 items.append(i)
                 lines.append(raw)
-            else:
-                ok[i] = False
-    else:
-        ok[[i for i, raw in enumerate(raws) if raw is not None]] = False
+                continue
+            if raw.endswith(b"}"):
+                items.append(i)
+                lines.append(raw + b"\n")
+                continue
+        ok[i] = False
     table, rows = _read(lines, items)
     for i in set(items) - set(rows):
         ok[i] = False
@@ -181,14 +182,18 @@ def _read(lines: list[bytes], items: list[int]) -> tuple[pa.Table, list[int]]:
     todo = [(0, len(lines))] if lines else []
     while todo:
         a, b = todo.pop()
-        data = b"\n".join(lines[a:b])
+        data = b"".join(lines[a:b])
         try:
+            # One object per line (no other newline; pyarrow also splits at "\r"), so rows
+            # and lines correspond when the row count is right.
+            if data.count(b"\n") != b - a or b"\r" in data:
+                raise ValueError
             if not data.isascii():
                 data.decode("utf-8")  # pyarrow keeps invalid UTF-8 in strings; pydantic rejects it
             t = pj.read_json(io.BytesIO(data), read_options=pj.ReadOptions(use_threads=False, block_size=len(data) + 1),
                              parse_options=_PARSE)
             good = t.num_rows == b - a
-        except (pa.ArrowInvalid, UnicodeDecodeError):
+        except (pa.ArrowInvalid, ValueError):  # (UnicodeDecodeError is a ValueError)
             good = False
         if good:
             tables.append(t)
@@ -254,8 +259,9 @@ def _columns(table: pa.Table, rows: np.ndarray, ok: np.ndarray, article_ids: Seq
     aids = _col(table, "article_id").to_pylist()
     shas = _col(table, "text_sha256").to_pylist()
     art_texts = [texts[i] for i in rows]
+    sha256 = hashlib.sha256
     for k, i in enumerate(rows):
-        if aids[k] != article_ids[i] or shas[k] != hashlib.sha256(art_texts[k].encode("utf-8")).hexdigest():
+        if aids[k] != article_ids[i] or shas[k] != sha256(art_texts[k].encode("utf-8")).hexdigest():
             bad[k] = True
             continue
         try:
@@ -285,17 +291,11 @@ def _columns(table: pa.Table, rows: np.ndarray, ok: np.ndarray, article_ids: Seq
     span_bad = ((id_len < 1) | (id_len > 100) | (s_start < 0) | (s_end <= s_start) | (s_end > text_len[s_row])
                 | (s_len != s_end - s_start) | (s_lab < 0))
     _mark(bad, s_row, span_bad)
-    # text == article text[start:end]: the lengths agree and the span lies inside its article
-    # (checked above), so a startswith at the span's place in the joined texts compares exactly it.
+    # text == article text[start:end], where the lengths agree and the span lies inside its
+    # article (checked above)
     check = ~(span_bad | bad[s_row])
     if check.any():
-        joined = "".join(art_texts)
-        base = np.zeros(m, dtype=np.int64)
-        np.cumsum(text_len[:-1], out=base[1:])
-        idx = np.flatnonzero(check)
-        texts_py = s_text.take(pa.array(idx)).to_pylist()
-        same = np.fromiter(map(joined.startswith, texts_py, (base[s_row[idx]] + s_start[idx]).tolist()), dtype=bool, count=len(idx))
-        _mark(bad, s_row[idx], ~same)
+        _mark(bad, s_row, check & ~_span_texts_match(check, s_row, s_start, s_text, art_texts))
 
     # ids unique per annotation; relations need the same id codes for head and tail
     r_row, r_count, rv = _lists(_col(table, "relations"))
@@ -437,6 +437,20 @@ def _columns(table: pa.Table, rows: np.ndarray, ok: np.ndarray, article_ids: Seq
         category_counts=_first_seen_counts(c_lab[c_keep_mask], c_names),
         annotators=Counter(a for a in annotator if a is not None),
     )
+
+
+def _span_texts_match(check: np.ndarray, s_row: np.ndarray, s_start: np.ndarray, s_text: pa.StringArray,
+                      art_texts: list[str]) -> np.ndarray:
+    """Per span (those in ``check``: inside their article, as many code points as the offsets
+    say): its text equals its article's text at its offsets, one ``str.startswith`` each.
+    (Measured on the bench batch: ~4 us/annotation; a NumPy gather over the UTF-8 bytes of ASCII
+    articles cost ~7, a startswith in the joined texts ~5.)"""
+    same = np.zeros(len(s_row), dtype=bool)
+    idx = np.flatnonzero(check)
+    texts = s_text.to_pylist() if len(idx) == len(s_text) else s_text.take(pa.array(idx)).to_pylist()
+    owners = list(map(art_texts.__getitem__, s_row[idx].tolist()))
+    same[idx] = np.fromiter(map(str.startswith, owners, texts, s_start[idx].tolist()), dtype=bool, count=len(idx))
+    return same
 
 
 def _first_seen_counts(labels: np.ndarray, names: list[str]) -> Counter:
