@@ -38,6 +38,7 @@ def scheme_index(scheme: LabelScheme) -> dict[str, dict[str, int]]:
 def make_scheme(overlap: bool = False, exclusive: bool = False) -> LabelScheme:
     d = load_scheme().model_dump()
     d["allow_overlapping_spans"] = overlap
+    d["relations"].append({"name": "related", "description": "Any two entities.", "color": "#000000", "shortcut": None})
     if exclusive:
         d["category_groups"].append({"name": "tone", "description": "Tone.", "exclusive": True, "labels": [
             {"name": t, "description": t, "color": "#000000", "shortcut": None} for t in ("positive", "negative", "neutral")]})
@@ -221,6 +222,10 @@ def mutations(art: Article, ann: dict, rng: random.Random) -> list[tuple[str, by
                            ("label", "produces"), ("id", ""), ("id", "r" * 101), ("id", None), ("head", None), ("extra", 1)]:
             put(f"rel{j}.{key}={value!r}", setter(["relations", j, key], value))
         put(f"rel{j} drop label", lambda d, j=j: d["relations"][j].pop("label"))
+        # an untyped relation: only the span lookup can reject these
+        put(f"rel{j} related", setter(["relations", j, "label"], "related"))
+        put(f"rel{j} related, head unknown", lambda d, j=j: d["relations"][j].update(label="related", head="nope"))
+        put(f"rel{j} related, tail unknown", lambda d, j=j: d["relations"][j].update(label="related", tail="s99"))
     if rels:
         put("duplicate relation id", lambda d: d["relations"].append(dict(d["relations"][0], label="member_of")))
         put("relation twice, other id", lambda d: d["relations"].append(dict(d["relations"][0], id="r9")))
@@ -253,7 +258,7 @@ def test_contract_over_mutations(overlap, exclusive):
     accepted = {n for n, ok in zip(names, cols.ok) if ok}
     # a strict module that accepts nothing would pass the contract: these it must accept
     for name in ("valid", "valid+newline", "ascii escapes", "escaped key", "spans reversed", "spans shuffled", "adjacent",
-                 "relations reversed", "drop updated_at", "null updated_at", "updated_at='2026-01-01T00:00:00+07:00'",
+                 "relations reversed", "rel0 related", "drop updated_at", "null updated_at", "updated_at='2026-01-01T00:00:00+07:00'",
                  "annotator='Ana 😀'", f"annotator={'é' * 150!r}", "spans=[]", "relations=[]", "span0 drop extra"[:0] or "valid"):
         assert name in accepted, name
     assert "span0.id=" + repr("i" * 100) in accepted
