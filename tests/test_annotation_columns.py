@@ -345,3 +345,28 @@ def test_disabled_when_the_models_change(monkeypatch):
     monkeypatch.setattr(ac, "ENABLED", False)
     cols = ac.annotation_columns([dump(ann), None], [art.id, art.id], [art.text, art.text], scheme, scheme_index(scheme))
     assert cols.ok.tolist() == [False, True]
+
+
+def test_scheme_index_must_match_the_scheme():
+    scheme = make_scheme()
+    idx = scheme_index(scheme)
+    idx["entities"] = dict(reversed(list(idx["entities"].items())))
+    with pytest.raises(ValueError, match="scheme_index"):
+        ac.annotation_columns([None], ["a"], ["x"], scheme, idx)
+
+
+def test_updated_at_forms_as_pydantic_reads_them():
+    """Date-time strings in many forms, valid and not: accepted here only when the model does."""
+    rng = random.Random(2)
+    pieces = ["2026", "-01", "-1", "-13", "-02", "-29", "-30", "T", " ", "t", "10", ":00", ":60", ":5", ".123", ".1234567",
+              "Z", "z", "+07:00", "+0700", "-24:00", "+23:59", "+07", "", "1700000000", ".5", "e3", "\n"]
+    scheme = make_scheme()
+    art, ann = make_article(rng, 0)
+    cases, values = [], set()
+    while len(values) < 300:
+        values.add("".join(rng.choice(pieces) for _ in range(rng.randint(1, 9))))
+    values |= {"2026-01-01T10:00:00Z", "2026-02-29T10:00:00Z", "2024-02-29T10:00:00+07:00", "2026-01-01T10:00:00.123456789Z"}
+    for v in sorted(values):
+        cases.append((art, dump(dict(ann, updated_at=v))))
+    cols = check_contract(cases, scheme)
+    assert 3 <= cols.ok.sum() < len(cases)

@@ -22,6 +22,7 @@ import io
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from datetime import datetime
 
 import numpy as np
@@ -151,23 +152,26 @@ def annotation_columns(raws: Sequence[bytes | None], article_ids: Sequence[str],
     docstring); a line may end with one ``\\n`` (as read by ``readline``). Lines that are not one
     JSON object starting with ``{`` and ending with ``}`` (whitespace around it, an object
     over several lines) are left to the model path."""
+    for kind, names in (("entities", scheme.entity_names), ("relations", scheme.relation_names),
+                        ("categories", scheme.category_names)):
+        if list(scheme_index[kind].items()) != [(name, i) for i, name in enumerate(names)]:
+            raise ValueError(f"scheme_index[{kind!r}] is not the scheme's {kind} numbered in order (as build_release makes it)")
     n = len(raws)
     ok = np.ones(n, dtype=bool)
-    items: list[int] = []
-    lines: list[bytes] = []  # each ending with one "\n", as pyarrow reads them
-    for i, raw in enumerate(raws):
-        if raw is None:
-            continue
-        if ENABLED and raw.startswith(b"{"):
-            if raw.endswith(b"}\n"):
-                items.append(i)
-                lines.append(raw)
-                continue
-            if raw.endswith(b"}"):
-                items.append(i)
-                lines.append(raw + b"\n")
-                continue
-        ok[i] = False
+    items = [i for i, raw in enumerate(raws) if raw is not None]
+    lines = list(map(raws.__getitem__, items))  # each ending with one "\n", as pyarrow reads them
+    if not ENABLED:
+        ok[items] = False
+        items, lines = [], []
+    elif not (all(map(bytes.startswith, lines, repeat(b"{"))) and all(map(bytes.endswith, lines, repeat(b"}\n")))):
+        # (the usual case is the test above, in C: lines as ``readline`` gives them)
+        kept = []
+        for i, raw in zip(items, lines):
+            if raw.startswith(b"{") and raw.endswith((b"}\n", b"}")):
+                kept.append((i, raw if raw.endswith(b"\n") else raw + b"\n"))
+            else:
+                ok[i] = False
+        items, lines = [i for i, _ in kept], [raw for _, raw in kept]
     table, rows = _read(lines, items)
     for i in set(items) - set(rows):
         ok[i] = False
