@@ -370,3 +370,17 @@ def test_updated_at_forms_as_pydantic_reads_them():
         cases.append((art, dump(dict(ann, updated_at=v))))
     cols = check_contract(cases, scheme)
     assert 3 <= cols.ok.sum() < len(cases)
+
+
+def test_scheme_without_relations_or_categories():
+    d = load_scheme().model_dump()
+    d["relations"], d["category_groups"] = [], []
+    scheme = LabelScheme.model_validate(d)
+    rng = random.Random(4)
+    cases = []
+    for i in range(30):
+        art, ann = make_article(rng, i)
+        cases.append((art, dump(ann)))  # relations and categories here are outside this scheme
+        cases.append((art, dump(dict(ann, relations=[], categories=[]))))
+    cols = check_contract(cases, scheme)
+    assert cols.ok[1::2].all() and not cols.ok[0::2].all()
