@@ -384,3 +384,20 @@ def test_scheme_without_relations_or_categories():
         cases.append((art, dump(dict(ann, relations=[], categories=[]))))
     cols = check_contract(cases, scheme)
     assert cols.ok[1::2].all() and not cols.ok[0::2].all()
+
+
+def test_list_arrays_of_chosen_items():
+    """list_arrays(schema, items) == the rows ``items`` of list_arrays(schema), in that order."""
+    scheme = make_scheme()
+    rng = random.Random(8)
+    arts = [make_article(rng, i) for i in range(40)]
+    raws = [None if i % 5 == 0 else dump(ann) for i, (_art, ann) in enumerate(arts)]
+    raws[7] = b"{bad"
+    cols = ac.annotation_columns(raws, [a.id for a, _ in arts], [a.text for a, _ in arts], scheme, scheme_index(scheme))
+    schema = arrow_schema("documents", scheme)
+    whole = cols.list_arrays(schema)
+    for items in ([], [3], [39, 0, 7, 5, 12], list(range(40)), [i for i in range(40) if i % 3], [2, 2, 1]):
+        part = cols.list_arrays(schema, items)
+        for name, arr in whole.items():
+            assert part[name].equals(arr.take(pa.array(items, pa.int64()))), (name, items)
+            part[name].validate(full=True)

@@ -122,13 +122,16 @@ class AnnotationColumns:
     category_counts: Counter
     annotators: Counter
 
-    def list_arrays(self, schema: pa.Schema) -> dict[str, pa.ListArray]:
+    def list_arrays(self, schema: pa.Schema, items: Sequence[int] | np.ndarray | None = None) -> dict[str, pa.ListArray]:
         """The ``entities``, ``relations`` and ``categories`` columns of ``schema`` (the
-        ``documents`` schema) with one row per item, empty lists where no annotation was
-        accepted: the builder takes the rows it keeps (``Array.take`` or ``filter``)."""
+        ``documents`` schema): one row per item of ``items`` in that order (default: every
+        item), an empty list where no annotation was accepted. The builder passes the items it
+        keeps rows for, so the columns are cut once, not built whole and then taken."""
 
         def list_of(name: str, offsets: np.ndarray, children: list) -> pa.ListArray:
             typ = schema.field(name).type
+            if items is not None:
+                offsets, children = _select(offsets, children, items)
             values = pa.StructArray.from_arrays(children, fields=list(typ.value_type)) if len(children) > 1 else children[0]
             return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), values, type=typ)
 
@@ -141,6 +144,19 @@ class AnnotationColumns:
                 pa.array(self.relation_label, pa.int64())]),
             "categories": list_of("categories", self.category_offsets, [pa.array(self.category_label, pa.int64())]),
         }
+
+
+def _select(offsets: np.ndarray, children: list[pa.Array], items) -> tuple[np.ndarray, list[pa.Array]]:
+    """The offsets and flat children of the lists of ``items`` (in that order)."""
+    items = np.asarray(items, dtype=np.int64)
+    if len(items) == len(offsets) - 1 and (items == np.arange(len(items))).all():
+        return offsets, children  # every item in order: nothing to cut
+    lo = offsets[items].astype(np.int64)
+    counts = offsets[items + 1].astype(np.int64) - lo
+    new = np.zeros(len(items) + 1, dtype=np.int64)
+    np.cumsum(counts, out=new[1:])
+    at = pa.array(np.repeat(lo - new[:-1], counts) + np.arange(new[-1], dtype=np.int64))
+    return new.astype(np.int32), [c.take(at) for c in children]
 
 
 def annotation_columns(raws: Sequence[bytes | None], article_ids: Sequence[str], texts: Sequence[str],
