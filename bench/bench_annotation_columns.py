@@ -25,14 +25,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 
-from bench_release import synth  # noqa: E402
+from bench_release import synth
 
-from corpus_tools.article import Article  # noqa: E402
-from corpus_tools.labels import load_scheme  # noqa: E402
-from corpus_tools.release.annotation_columns import annotation_columns  # noqa: E402
-from corpus_tools.release.build import BATCH_ARTICLES, document_batch  # noqa: E402
-from corpus_tools.release.features import arrow_schema  # noqa: E402
-from corpus_tools.release.gates import GateFailure, validate_annotation_plain  # noqa: E402
+from corpus_tools.article import Article
+from corpus_tools.labels import load_scheme
+from corpus_tools.release.annotation_columns import annotation_columns
+from corpus_tools.release.build import BATCH_ARTICLES, document_batch
+from corpus_tools.release.features import arrow_schema
+from corpus_tools.release.gates import GateFailure, validate_annotation_plain
 
 
 def documents(arts, anns, idx, schema):

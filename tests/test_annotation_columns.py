@@ -20,7 +20,11 @@ from corpus_tools.labels import LabelScheme, load_scheme
 from corpus_tools.release import annotation_columns as ac
 from corpus_tools.release.build import document_batch, document_row
 from corpus_tools.release.features import arrow_schema
-from corpus_tools.release.gates import GateFailure, validate_annotation, validate_annotation_plain
+from corpus_tools.release.gates import (
+    GateFailure,
+    validate_annotation,
+    validate_annotation_plain,
+)
 
 WORDS = ["rudal", "uji", "coba", "pabrik", "Korea", "Utara", "pekan", "lalu", "“kata”", "pejabat", "café", "😀", "x"]
 ENTS = [("Kim Jong Un", "PER"), ("Pyongyang", "GPE"), ("KCNA", "ORG"), ("Hwasong-11", "WEAPON"), ("Seoul’s", "GPE"),

@@ -22,8 +22,8 @@ import io
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import repeat
 from datetime import datetime
+from itertools import repeat
 
 import numpy as np
 import pyarrow as pa
@@ -242,12 +242,12 @@ def _col(table: pa.Table, name: str) -> pa.Array:
     return c.chunk(0) if c.num_chunks == 1 else pa.concat_arrays(c.chunks) if c.num_chunks else pa.array([], c.type)
 
 
-def _lists(arr: pa.ListArray) -> tuple[np.ndarray, np.ndarray, pa.StructArray]:
-    """(row of each element, element count per row, the elements) of a list column."""
+def _lists(arr: pa.ListArray) -> tuple[np.ndarray, pa.StructArray]:
+    """(row of each element, the elements) of a list column."""
     offsets = arr.offsets.to_numpy()
     counts = np.diff(offsets)
     values = arr.values.slice(offsets[0], offsets[-1] - offsets[0]) if len(offsets) else arr.values
-    return np.repeat(np.arange(len(arr)), counts), counts, values
+    return np.repeat(np.arange(len(arr)), counts), values
 
 
 def _mark(bad_rows: np.ndarray, element_rows: np.ndarray, bad_elements: np.ndarray | None) -> None:
@@ -298,7 +298,7 @@ def _columns(table: pa.Table, rows: np.ndarray, ok: np.ndarray, article_ids: Seq
 
     # ---- spans
     ents_idx, rels_idx, cats_idx = scheme_index["entities"], scheme_index["relations"], scheme_index["categories"]
-    s_row, s_count, sv = _lists(_col(table, "spans"))
+    s_row, sv = _lists(_col(table, "spans"))
     _mark(bad, s_row, _nulls(sv))
     s_id, s_start_a, s_end_a, s_label_a, s_text = (sv.field(f) for f in ("id", "start", "end", "label", "text"))
     for f in (s_id, s_start_a, s_end_a, s_label_a, s_text):
@@ -318,7 +318,7 @@ def _columns(table: pa.Table, rows: np.ndarray, ok: np.ndarray, article_ids: Seq
         _mark(bad, s_row, check & ~_span_texts_match(check, s_row, s_start, s_text, art_texts))
 
     # ids unique per annotation; relations need the same id codes for head and tail
-    r_row, r_count, rv = _lists(_col(table, "relations"))
+    r_row, rv = _lists(_col(table, "relations"))
     ns, nr = len(sv), len(rv)
     if nr:
         r_id, r_head, r_tail, r_label_a = (rv.field(f) for f in ("id", "head", "tail", "label"))
@@ -380,7 +380,7 @@ def _columns(table: pa.Table, rows: np.ndarray, ok: np.ndarray, article_ids: Seq
             _mark(bad, r_row, ~allowed[side, np.maximum(r_lab, 0), np.maximum(lab, 0)])
 
     # ---- categories
-    c_row, c_count, cv = _lists(_col(table, "categories"))
+    c_row, cv = _lists(_col(table, "categories"))
     nc = len(cv)
     c_lab = np.zeros(0, np.int64)
     c_by_key = np.zeros(0, np.int64)
