@@ -237,3 +237,30 @@ def test_long_ids_get_a_hashed_story_id_and_a_plain_duplicate_of(tmp_path, fmt):
     # id order: a... < a...b < c...
     assert story_id_for(a) != f"story-{a}" and story_id_for(c) == f"story-{c}"
     assert got == {a: (story_id_for(a), None), b: (story_id_for(a), a), c: (story_id_for(a), a)}
+
+
+def test_final_pass_reads_spooled_batches_in_order_and_fills_every_line(tmp_path):
+    """Pass-1 lines spread over two spool files (as two workers leave them), one line in an odd
+    field order (the slow path): the final JSONL has every line in row order, filled in; a
+    batch whose line count does not match is an error, not a silently short file."""
+    files = ing.FileList([(str(tmp_path), False)], np.zeros(3, np.int32), np.array([b"a", b"b", b"c"]), b"a.txtb.txtc.txt", np.array([0, 5, 10, 15]))
+    a = b'{"id":"a","story_id":null,"duplicate_of":null}\n'
+    b = b'{"story_id": null, "id": "b", "duplicate_of": null}\n'
+    c = b'{"id":"c","story_id":null,"duplicate_of":null}\n'
+    one, two = tmp_path / "w1", tmp_path / "w2"
+    one.write_bytes(b"junk" + a)
+    two.write_bytes(b + c)
+    seg = ing._Segments()
+    seg.add(str(one), 4, len(a), 1)
+    seg.add(str(two), 0, len(b + c), 2)
+    story_root, dup_root = np.array([0, 0, 2]), np.array([0, 0, 2])  # b duplicates a; c alone
+    out = tmp_path / "out.jsonl"
+    ing._write_final(seg, out, "jsonl", files, np.arange(3), story_root, dup_root)
+    assert [json.loads(line) for line in out.read_text().splitlines()] == [
+        {"id": "a", "story_id": "story-a", "duplicate_of": None},
+        {"story_id": "story-a", "id": "b", "duplicate_of": "a"},
+        {"id": "c", "story_id": "story-c", "duplicate_of": None},
+    ]
+    seg.lines[1] = 1  # the second batch claims one line but holds two
+    with pytest.raises(ValueError, match="do not match"):
+        list(ing._final_blocks(seg.blobs(), files, np.arange(3), story_root, dup_root))
