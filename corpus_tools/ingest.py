@@ -283,11 +283,9 @@ def _stem_keys(rels: list[str], block: int = 8192) -> np.ndarray:
         b = _stem(rel).encode("utf-8", "surrogateescape")
         return b if len(b) <= _MAX_KEY else b"\xff" + hashlib.blake2b(b, digest_size=24).digest()
 
-    width = max((len(key(r)) for r in rels), default=1)
-    keys = np.empty(len(rels), dtype=f"S{max(width, 1)}")
-    for lo in range(0, len(rels), block):
-        keys[lo : lo + block] = [key(r) for r in rels[lo : lo + block]]
-    return keys
+    # one key per input, block by block (numpy widens the blocks to the widest when joining)
+    parts = [np.array([key(r) for r in rels[lo : lo + block]], dtype=bytes) for lo in range(0, len(rels), block)]
+    return np.concatenate(parts) if parts else np.empty(0, dtype="S1")
 
 
 def discover(srcs: Sequence[str | os.PathLike]) -> Discovery:
