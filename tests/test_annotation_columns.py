@@ -124,7 +124,9 @@ def our_columns(cols: ac.AnnotationColumns, i: int) -> dict:
 def check_contract(cases: list[tuple[Article, bytes | None]], scheme: LabelScheme) -> ac.AnnotationColumns:
     """The contract on every item, one batch for all (so a bad line is isolated among good ones)."""
     raws = [raw for _art, raw in cases]
-    cols = ac.annotation_columns(raws, [a.id for a, _ in cases], [a.text for a, _ in cases], scheme, scheme_index(scheme))
+    with pytest.MonkeyPatch.context() as mp:  # most lines here are bad: no giving up on the rest
+        mp.setattr(ac, "MAX_FAILED_PARSE_RATIO", 10**6)
+        cols = ac.annotation_columns(raws, [a.id for a, _ in cases], [a.text for a, _ in cases], scheme, scheme_index(scheme))
     assert len(cols.ok) == len(cases) and len(cols.entity_offsets) == len(cases) + 1
     plains = []
     for i, (art, raw) in enumerate(cases):
@@ -405,3 +407,31 @@ def test_list_arrays_of_chosen_items():
         for name, arr in whole.items():
             assert part[name].equals(arr.take(pa.array(items, pa.int64()))), (name, items)
             part[name].validate(full=True)
+
+
+def test_many_bad_lines_stop_the_halving(monkeypatch):
+    """Every line unreadable here (no row named in the error: halving): once the failed parses
+    cover MAX_FAILED_PARSE_RATIO times the batch, the rest is left to the model path."""
+    scheme = make_scheme()
+    rng = random.Random(6)
+    arts = [make_article(rng, i) for i in range(200)]
+    raws = [dump(ann).replace(b'"start": ', b'"start": 0.5, "_": ', 1) for _a, ann in arts]
+    parsed = []
+    real = ac.pj.read_json
+    monkeypatch.setattr(ac.pj, "read_json", lambda src, **k: parsed.append(len(src.getvalue())) or real(src, **k))
+    cols = ac.annotation_columns(raws, [a.id for a, _ in arts], [a.text for a, _ in arts], scheme, scheme_index(scheme))
+    total = sum(map(len, raws)) + len(raws)
+    assert not cols.ok.any() and total * ac.MAX_FAILED_PARSE_RATIO <= sum(parsed) <= total * (ac.MAX_FAILED_PARSE_RATIO + 1)
+
+
+def test_a_bad_line_named_by_the_error_costs_two_parses(monkeypatch):
+    scheme = make_scheme()
+    rng = random.Random(7)
+    arts = [make_article(rng, i) for i in range(300)]
+    raws = [dump(ann) for _a, ann in arts]
+    raws[123] = raws[123].replace(b'"confirmed": true', b'"confirmed": 1')  # a type change: pyarrow names the row
+    calls = []
+    real = ac.pj.read_json
+    monkeypatch.setattr(ac.pj, "read_json", lambda *a, **k: calls.append(1) or real(*a, **k))
+    cols = ac.annotation_columns(raws, [a.id for a, _ in arts], [a.text for a, _ in arts], scheme, scheme_index(scheme))
+    assert np.flatnonzero(~cols.ok).tolist() == [123] and len(calls) == 3  # the batch, then the lines before and after

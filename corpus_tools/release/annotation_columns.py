@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -194,15 +195,25 @@ def annotation_columns(raws: Sequence[bytes | None], article_ids: Sequence[str],
     return _columns(table, np.asarray(rows, dtype=np.int64), ok, article_ids, texts, scheme, scheme_index)
 
 
+#: The parses of blocks that fail may cover at most this many times a batch's bytes; the
+#: lines not yet read then go to the model path (a file whose every line has, say, ``5.0`` for
+#: an int would otherwise cost ~log2(n) parses of the whole batch).
+MAX_FAILED_PARSE_RATIO = 4
+_ERROR_ROW = re.compile(r"\bin row (\d+)$")
+
+
 def _read(lines: list[bytes], items: list[int]) -> tuple[pa.Table, list[int]]:
-    """The lines parsed as one table and the item of each row. A block that fails (a bad line)
-    is halved until the bad lines are alone and left out, so one bad line costs ~log2(n) parses."""
+    """The lines parsed as one table and the item of each row. A block that fails is split at
+    the row pyarrow's error names (a JSON syntax or type error), else halved, until the bad
+    lines are alone and left out: one bad line costs a few parses."""
     tables: list[pa.Table] = []
     rows: list[int] = []
     todo = [(0, len(lines))] if lines else []
-    while todo:
+    budget = MAX_FAILED_PARSE_RATIO * sum(map(len, lines))
+    while todo and budget >= 0:
         a, b = todo.pop()
         data = b"".join(lines[a:b])
+        at = -1
         try:
             # One object per line (no other newline; pyarrow also splits at "\r"), so rows
             # and lines correspond when the row count is right.
@@ -213,12 +224,22 @@ def _read(lines: list[bytes], items: list[int]) -> tuple[pa.Table, list[int]]:
             t = pj.read_json(io.BytesIO(data), read_options=pj.ReadOptions(use_threads=False, block_size=len(data) + 1),
                              parse_options=_PARSE)
             good = t.num_rows == b - a
-        except (pa.ArrowInvalid, ValueError):  # (UnicodeDecodeError is a ValueError)
+        except pa.ArrowInvalid as e:
+            good = False
+            hint = _ERROR_ROW.search(str(e))
+            at = int(hint.group(1)) if hint else -1
+        except ValueError:  # (UnicodeDecodeError is a ValueError)
             good = False
         if good:
             tables.append(t)
             rows += items[a:b]
-        elif b - a > 1:
+            continue
+        budget -= len(data)
+        if b - a == 1:
+            continue
+        if 0 <= at < b - a:  # that line is left out (were the hint wrong: a good line sent to the model path)
+            todo += [r for r in ((a + at + 1, b), (a, a + at)) if r[0] < r[1]]
+        else:
             mid = (a + b) // 2
             todo += [(mid, b), (a, mid)]  # the first half next: rows stay in input order
     if not tables:
@@ -278,9 +299,10 @@ def _columns(table: pa.Table, rows: np.ndarray, ok: np.ndarray, article_ids: Seq
 
     aids = _col(table, "article_id").to_pylist()
     shas = _col(table, "text_sha256").to_pylist()
-    art_texts = [texts[i] for i in rows]
+    rows_list = rows.tolist()
+    art_texts = [texts[i] for i in rows_list]
     sha256 = hashlib.sha256
-    for k, i in enumerate(rows):
+    for k, i in enumerate(rows_list):
         if aids[k] != article_ids[i] or shas[k] != sha256(art_texts[k].encode("utf-8")).hexdigest():
             bad[k] = True
             continue
