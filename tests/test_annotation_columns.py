@@ -435,3 +435,28 @@ def test_a_bad_line_named_by_the_error_costs_two_parses(monkeypatch):
     monkeypatch.setattr(ac.pj, "read_json", lambda *a, **k: calls.append(1) or real(*a, **k))
     cols = ac.annotation_columns(raws, [a.id for a, _ in arts], [a.text for a, _ in arts], scheme, scheme_index(scheme))
     assert np.flatnonzero(~cols.ok).tolist() == [123] and len(calls) == 3  # the batch, then the lines before and after
+
+
+def test_byte_level_fuzz():
+    """Random bytes replaced, inserted or deleted in valid lines, plus \\u escapes: whatever is
+    accepted here the model accepts, with the same columns."""
+    alphabet = list(b'{}[]",:0123456789.-eE+ \\/utfnlrabx') + [0xC3, 0xA9, 0xFF, 0x00, 0x0A, 0x0D, 0x09]
+    rng = random.Random(21)
+    scheme = make_scheme(exclusive=True)
+    cases = []
+    for i in range(500):
+        art, ann = make_article(rng, i)
+        raw = bytearray(dump(ann))
+        for _ in range(rng.choice([0, 1, 1, 2, 3])):
+            op, pos = rng.random(), rng.randrange(len(raw))
+            if op < 0.4:
+                raw[pos] = rng.choice(alphabet)
+            elif op < 0.7:
+                raw.insert(pos, rng.choice(alphabet))
+            else:
+                del raw[pos]
+        if rng.random() < 0.2:
+            raw = bytearray(bytes(raw).replace(b"a", b"\\u0061", rng.randint(0, 3)))
+        cases.append((art, bytes(raw)))
+    cols = check_contract(cases, scheme)
+    assert 50 < cols.ok.sum() < 450
