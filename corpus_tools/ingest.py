@@ -22,6 +22,7 @@ lifts the limit (the parser and the signature code are linear in the input size)
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import multiprocessing
@@ -499,8 +500,28 @@ _worker_args: tuple | None = None
 _worker_spool: _Spool | None = None
 
 
+#: mallopt's M_TOP_PAD (glibc): free memory kept at the top of the heap instead of returned.
+_M_TOP_PAD = -2
+_WORKER_TOP_PAD = 16 << 20
+
+
+def _keep_heap_top(pad: int = _WORKER_TOP_PAD) -> None:
+    """Let this process keep ``pad`` bytes of freed heap instead of returning it to the system.
+
+    A forked worker otherwise gave back and re-faulted ~5 MB of heap every batch (measured,
+    20k generated, one worker: 4.9 page faults and 23-28 us of system CPU per article, against
+    0.3 faults and 11-13 us with the pad; the main process of --jobs 1 does not show it). No-op
+    where the C library has no mallopt.
+    """
+    try:
+        ctypes.CDLL(None).mallopt(_M_TOP_PAD, pad)
+    except (OSError, AttributeError):
+        pass
+
+
 def _init_worker(files: FileList, max_bytes: int, fallback_encoding: str | None, spool_dir: str) -> None:
     global _worker_args, _worker_spool
+    _keep_heap_top()
     _worker_args = (files, max_bytes, fallback_encoding)
     fd, path = tempfile.mkstemp(prefix="worker-", suffix=".jsonl", dir=spool_dir)
     os.close(fd)
