@@ -34,7 +34,7 @@ import threading
 import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -702,9 +702,15 @@ def _final_blocks(
         raise ValueError(f"pass 1 left {lo} lines for {len(rows)} rows: temp files changed while ingesting")
 
 
-def _write_pieces(fd: int, pieces: Sequence[bytes | memoryview]) -> None:
+#: The final JSONL is flushed to disk in the background every this many bytes, so the closing
+#: fsync has little left to wait for (100k articles, 519 MB: that fsync took 0.20-0.27 s).
+_SYNC_EVERY = 64 << 20
+
+
+def _write_pieces(fd: int, pieces: Sequence[bytes | memoryview]) -> int:
     """Write byte pieces in order with gather writes (no joined copy of the block)."""
     step = _IOV_MAX
+    written = 0
     for i in range(0, len(pieces), step):
         part = pieces[i : i + step]
         done = os.writev(fd, part)
@@ -713,6 +719,8 @@ def _write_pieces(fd: int, pieces: Sequence[bytes | memoryview]) -> None:
             rest = memoryview(b"".join(part))[done:]
             while rest:
                 rest = rest[os.write(fd, rest) :]
+        written += total
+    return written
 
 
 _IOV_MAX = max(16, min(1024, os.sysconf("SC_IOV_MAX") if hasattr(os, "sysconf") and "SC_IOV_MAX" in os.sysconf_names else 16))
@@ -723,10 +731,18 @@ def _write_final(
 ) -> None:
     blocks = _final_blocks(segments.blobs(), files, rows, story_root, dup_root)
     if fmt == "jsonl":
-        with atomic_write(out, "wb") as fh:
+        with atomic_write(out, "wb") as fh, ThreadPoolExecutor(1, thread_name_prefix="ingest-sync") as syncer:
             fd = fh.fileno()  # nothing goes through fh's buffer: writev straight to the file
+            synced = done = 0
+            flushing = None
             for pieces in blocks:  # one gather write per batch (~1.3 MB), not a system call per line
-                _write_pieces(fd, pieces)
+                done += _write_pieces(fd, pieces)
+                if done - synced >= _SYNC_EVERY and (flushing is None or flushing.done()):
+                    if flushing is not None:
+                        flushing.result()
+                    flushing, synced = syncer.submit(os.fdatasync, fd), done
+            if flushing is not None:
+                flushing.result()
     else:
 
         def rows_of() -> Iterator[dict]:
