@@ -15,7 +15,6 @@ paths alternate per round. Prints us/annotation per round and the medians.
 from __future__ import annotations
 
 import argparse
-import inspect
 import statistics
 import sys
 import tempfile
@@ -28,6 +27,7 @@ sys.path.insert(0, str(REPO / "bench"))
 from bench_release import synth
 
 from corpus_tools.article import Article
+from corpus_tools.article_batch import articles_table
 from corpus_tools.labels import load_scheme
 from corpus_tools.release.annotation_columns import annotation_columns
 from corpus_tools.release.build import BATCH_ARTICLES, document_batch
@@ -36,18 +36,12 @@ from corpus_tools.release.gates import GateFailure, validate_annotation_plain
 
 
 def article_input(arts):
-    """What build.document_batch takes for the articles: (article, annotation) pairs before
-    64f124d, an Arrow table of them since (made once per batch, outside the timings)."""
-    if next(iter(inspect.signature(document_batch).parameters)) == "pairs":
-        return arts
-    from corpus_tools.article_batch import articles_table
-
+    """What build.document_batch takes for the articles: an Arrow table of them (made once per
+    batch, outside the timings)."""
     return articles_table(arts)
 
 
 def documents(arts, anns, idx, schema):
-    if isinstance(arts, list):
-        return document_batch(list(zip(arts, anns)), idx, schema)
     return document_batch(arts, anns, idx, schema)
 
 

@@ -16,7 +16,6 @@ tests/test_article_batch.py compares the two paths on many good and bad records.
 
 from __future__ import annotations
 
-import io
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,6 +36,7 @@ from .article import (
     BlockKind,
     CreditRole,
 )
+from .json_lines import read_json_lines
 
 _S = pa.string()
 #: The Arrow form of one ``Article`` JSON line (field names and nesting as the model's).
@@ -85,8 +85,6 @@ _NFC_UNSAFE_RE2 = f"[^\\x{{0}}-\\x{{7f}}{NFC_SAFE_RANGES}]"
 _TEXT_FLAGS_RE2 = f"{_TEXT_FORMAT_RE2}|{_NFC_UNSAFE_RE2}"
 _KINDS = pa.array(get_args(BlockKind), _S)
 _ROLES = pa.array(get_args(CreditRole), _S)
-#: A batch larger than this goes to the model line by line (pyarrow's block size is an int32).
-MAX_BATCH_BYTES = 1 << 30
 
 _DATETIME = TypeAdapter(datetime)
 
@@ -104,38 +102,25 @@ def published_at_iso(value: str) -> str | None:
 
 @dataclass
 class ArticleBatch:
-    """A batch of article lines as Arrow columns. ``table`` has one row per line (in order) when
-    pyarrow could parse the batch; ``ok[i]``: line i is a valid ``Article`` (its row holds it).
-    ``published_at`` holds the value as the model would render it (``isoformat``)."""
+    """A batch of article lines as Arrow columns: ``table`` (None when no line could be read)
+    has a row for each line of ``lines`` (line indices, ascending); ``ok[i]``: line i is a
+    valid ``Article``, and its row holds it. ``published_at`` holds the value as the model
+    renders it (``isoformat``)."""
 
     table: pa.Table | None
+    lines: np.ndarray
     ok: np.ndarray
 
 
 def validate_article_lines(lines: list[bytes]) -> ArticleBatch:
-    """Validate non-blank JSON lines (no newline inside) column-wise; see the module docstring."""
-    n = len(lines)
-    none = ArticleBatch(None, np.zeros(n, dtype=bool))
-    # Each line must be one object on its own: pyarrow lets an object span lines, but with every
-    # line starting with "{" and ending with "}" no object can (JSON has no "}" directly before
-    # "{"), and a line with two objects shows in the row count.
-    if not n or not all(ln[:1] == b"{" and ln[-1:] == b"}" for ln in lines):
-        return none
-    data = b"\n".join(lines)
-    if len(data) >= MAX_BATCH_BYTES:
-        return none
-    try:  # pyarrow does not check the encoding of string values (the model does)
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return none
-    try:
-        table = pj.read_json(io.BytesIO(data), read_options=pj.ReadOptions(use_threads=False, block_size=len(data) + 1),
-                             parse_options=_PARSE)
-    except pa.ArrowInvalid:
-        return none
-    if table.num_rows != n:
-        return none
-    return ArticleBatch(*_checks(table.combine_chunks()))
+    """Validate JSON lines column-wise; see the module docstring."""
+    ok = np.zeros(len(lines), dtype=bool)
+    table, rows = read_json_lines(lines, _PARSE)
+    at = np.asarray(rows, dtype=np.int64)
+    if table is not None:
+        table, row_ok = _checks(table)
+        ok[at] = row_ok
+    return ArticleBatch(table, at, ok)
 
 
 def _valid(arr: pa.Array) -> np.ndarray:

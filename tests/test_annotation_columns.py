@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import hashlib
-import inspect
 import json
 import random
 from collections import Counter
@@ -14,8 +13,10 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from corpus_tools import json_lines as jl
 from corpus_tools.annotation import Annotation, PlainAnnotation
 from corpus_tools.article import Article
+from corpus_tools.article_batch import articles_table
 from corpus_tools.labels import LabelScheme, load_scheme
 from corpus_tools.release import annotation_columns as ac
 from corpus_tools.release.build import document_batch, document_row
@@ -98,13 +99,8 @@ def model_columns(art: Article, ann: Annotation, scheme: LabelScheme) -> dict:
 
 
 def builder_documents(pairs: list[tuple[Article, PlainAnnotation | None]], scheme: LabelScheme) -> pa.RecordBatch:
-    """``build.document_batch`` of ``pairs`` (its signature changes in this session: it took
-    (article, annotation) pairs and takes an Arrow table of the articles next)."""
+    """``build.document_batch`` of ``pairs`` (the model path's documents rows)."""
     schema = arrow_schema("documents", scheme)
-    if next(iter(inspect.signature(document_batch).parameters)) == "pairs":
-        return document_batch(pairs, scheme_index(scheme), schema)[0]
-    from corpus_tools.article_batch import articles_table
-
     return document_batch(articles_table([a for a, _ in pairs]), [p for _, p in pairs], scheme_index(scheme), schema)[0]
 
 
@@ -125,7 +121,7 @@ def check_contract(cases: list[tuple[Article, bytes | None]], scheme: LabelSchem
     """The contract on every item, one batch for all (so a bad line is isolated among good ones)."""
     raws = [raw for _art, raw in cases]
     with pytest.MonkeyPatch.context() as mp:  # most lines here are bad: no giving up on the rest
-        mp.setattr(ac, "MAX_FAILED_PARSE_RATIO", 10**6)
+        mp.setattr(jl, "MAX_FAILED_PARSE_RATIO", 10**6)
         cols = ac.annotation_columns(raws, [a.id for a, _ in cases], [a.text for a, _ in cases], scheme, scheme_index(scheme))
     assert len(cols.ok) == len(cases) and len(cols.entity_offsets) == len(cases) + 1
     plains = []
@@ -329,7 +325,8 @@ def test_whole_batch_equals_document_batch():
     assert list(cols.entity_counts.items()) == list(Counter(chain.from_iterable(p.spans[2] for _a, p in pairs if p)).items())
 
 
-def test_bad_line_is_isolated_and_empty_batches():
+def test_bad_line_is_isolated_and_empty_batches(monkeypatch):
+    monkeypatch.setattr(jl, "MAX_FAILED_PARSE_RATIO", 100)  # (two bad lines: more than one batch of failed parses)
     scheme = make_scheme()
     rng = random.Random(9)
     arts = [make_article(rng, i) for i in range(64)]
@@ -417,11 +414,11 @@ def test_many_bad_lines_stop_the_halving(monkeypatch):
     arts = [make_article(rng, i) for i in range(200)]
     raws = [dump(ann).replace(b'"start": ', b'"start": 0.5, "_": ', 1) for _a, ann in arts]
     parsed = []
-    real = ac.pj.read_json
-    monkeypatch.setattr(ac.pj, "read_json", lambda src, **k: parsed.append(len(src.getvalue())) or real(src, **k))
+    real = jl.pj.read_json
+    monkeypatch.setattr(jl.pj, "read_json", lambda src, **k: parsed.append(len(src.getvalue())) or real(src, **k))
     cols = ac.annotation_columns(raws, [a.id for a, _ in arts], [a.text for a, _ in arts], scheme, scheme_index(scheme))
     total = sum(map(len, raws)) + len(raws)
-    assert not cols.ok.any() and total * ac.MAX_FAILED_PARSE_RATIO <= sum(parsed) <= total * (ac.MAX_FAILED_PARSE_RATIO + 1)
+    assert not cols.ok.any() and total * jl.MAX_FAILED_PARSE_RATIO <= sum(parsed) <= total * (jl.MAX_FAILED_PARSE_RATIO + 1)
 
 
 def test_a_bad_line_named_by_the_error_costs_two_parses(monkeypatch):
@@ -431,8 +428,8 @@ def test_a_bad_line_named_by_the_error_costs_two_parses(monkeypatch):
     raws = [dump(ann) for _a, ann in arts]
     raws[123] = raws[123].replace(b'"confirmed": true', b'"confirmed": 1')  # a type change: pyarrow names the row
     calls = []
-    real = ac.pj.read_json
-    monkeypatch.setattr(ac.pj, "read_json", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = jl.pj.read_json
+    monkeypatch.setattr(jl.pj, "read_json", lambda *a, **k: calls.append(1) or real(*a, **k))
     cols = ac.annotation_columns(raws, [a.id for a, _ in arts], [a.text for a, _ in arts], scheme, scheme_index(scheme))
     assert np.flatnonzero(~cols.ok).tolist() == [123] and len(calls) == 3  # the batch, then the lines before and after
 

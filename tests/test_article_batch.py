@@ -7,16 +7,20 @@ from __future__ import annotations
 import json
 import random
 
+import pyarrow.json as pj
 import pytest
 from pydantic import ValidationError
 
+from corpus_tools import json_lines
 from corpus_tools.article import Article
 from corpus_tools.article_batch import (
+    ARTICLE_ARROW_SCHEMA,
     PY_WHITESPACE,
     article_row,
     articles_table,
     validate_article_lines,
 )
+from corpus_tools.json_lines import read_json_lines
 
 PARAS = [
     "Pemimpin Korea Utara, Kim Jong-un, meninjau pabrik amunisi di Pyongyang.",
@@ -58,7 +62,8 @@ def model_of(raw: bytes) -> Article | None:
 def assert_contract(lines: list[bytes]) -> list[bool]:
     """Every accepted line is valid for the model and its row holds the model's values."""
     batch = validate_article_lines(lines)
-    rows = batch.table.to_pylist() if batch.table is not None else None
+    rows = dict(zip(batch.lines.tolist(), batch.table.to_pylist())) if batch.table is not None else {}
+    assert sorted(rows) == batch.lines.tolist()
     for i, raw in enumerate(lines):
         if batch.ok[i]:
             model = model_of(raw)
@@ -159,12 +164,14 @@ def test_accepts_ordinary_articles_with_the_models_values():
 
 
 @pytest.mark.parametrize(("path", "value"), FIELD_CASES, ids=lambda x: repr(x)[:40])
-def test_field_cases_never_accept_what_the_model_rejects(path, value):
+def test_field_cases_never_accept_what_the_model_rejects(path, value, monkeypatch):
+    monkeypatch.setattr(json_lines, "MAX_FAILED_PARSE_RATIO", 100)  # isolate every bad line, however found
     d = with_(base(3), path, value)
     bad = line(d)
     # alone and between good lines (a batch-level fallback must not shift rows)
     assert_contract([bad])
     ok = assert_contract([line(base(1)), bad, line(base(2))])
+    assert ok[0] and ok[2], "a bad line must not take its neighbours off the column-wise path"
     if model_of(bad) is None:
         assert not ok[1]
 
@@ -225,4 +232,20 @@ def test_model_rows_match_the_column_rows():
     arts = [Article.model_validate_json(line(base(i))) for i in range(6)]
     fast = validate_article_lines([a.model_dump_json().encode() for a in arts])
     assert fast.ok.all()
-    assert fast.table.to_pylist() == articles_table(arts).to_pylist()
+    assert fast.table.to_pylist() == articles_table(arts).to_pylist() and fast.lines.tolist() == list(range(6))
+
+
+def test_read_json_lines_leaves_out_exactly_the_lines_it_cannot_read_alone(monkeypatch):
+    monkeypatch.setattr(json_lines, "MAX_FAILED_PARSE_RATIO", 100)
+    parse = pj.ParseOptions(explicit_schema=ARTICLE_ARROW_SCHEMA, unexpected_field_behavior="error")
+    good = [line(base(i)) for i in range(8)]
+    bad = {
+        1: good[1][:-1] + b', "title": 5}',  # a type change (pyarrow names the row)
+        3: good[3].replace(b"Judul 3", b"Jud\xffl 3"),  # invalid UTF-8 inside a string
+        4: good[4][:40] + b"\r" + good[4][40:],  # pyarrow would end a line at the CR
+        6: b'{"id": "x"} {"id": "y"}',  # two objects on one line
+    }
+    lines = [bad.get(i, g) for i, g in enumerate(good)] + [good[0] + b"\n", b" " + good[2], b""]
+    table, rows = read_json_lines(lines, parse)
+    assert rows == [0, 2, 5, 7, 8]
+    assert table.column("id").to_pylist() == ["art-0000", "art-0002", "art-0005", "art-0007", "art-0000"]

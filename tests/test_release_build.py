@@ -561,7 +561,7 @@ def test_document_batch_equals_rows_from_pylist():
     expected = pa.RecordBatch.from_pylist([document_row(a, n, index) for a, n in pairs], schema=schema)
     anns = [n and PlainAnnotation.of(n) for _a, n in pairs]
     fast = validate_article_lines([a.model_dump_json().encode() for a in arts])
-    assert fast.ok.all()
+    assert fast.ok.all() and fast.lines.tolist() == list(range(len(arts)))
 
     def parquet(batch: pa.RecordBatch) -> bytes:
         out = io.BytesIO()

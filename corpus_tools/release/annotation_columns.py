@@ -18,13 +18,10 @@ whitespace around the object...) is answered False.
 from __future__ import annotations
 
 import hashlib
-import io
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import repeat
 
 import numpy as np
 import pyarrow as pa
@@ -34,6 +31,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..annotation import FAST_PATH, Annotation, DocCategory, Relation, Span
 from ..article import check_id
+from ..json_lines import read_json_lines
 from ..labels import LabelScheme
 
 _STR = pa.string()
@@ -180,72 +178,17 @@ def annotation_columns(raws: Sequence[bytes | None], article_ids: Sequence[str],
     if not ENABLED:
         ok[items] = False
         items, lines = [], []
-    elif not (all(map(bytes.startswith, lines, repeat(b"{"))) and all(map(bytes.endswith, lines, repeat(b"}\n")))):
-        # (the usual case is the test above, in C: lines as ``readline`` gives them)
-        kept = []
-        for i, raw in zip(items, lines):
-            if raw.startswith(b"{") and raw.endswith((b"}\n", b"}")):
-                kept.append((i, raw if raw.endswith(b"\n") else raw + b"\n"))
-            else:
-                ok[i] = False
-        items, lines = [i for i, _ in kept], [raw for _, raw in kept]
     table, rows = _read(lines, items)
     for i in set(items) - set(rows):
         ok[i] = False
     return _columns(table, np.asarray(rows, dtype=np.int64), ok, article_ids, texts, scheme, scheme_index)
 
 
-#: The parses of blocks that fail may cover at most this many times a batch's bytes; the
-#: lines not yet read then go to the model path (a file whose every line has, say, ``5.0`` for
-#: an int would otherwise cost ~log2(n) parses of the whole batch).
-MAX_FAILED_PARSE_RATIO = 4
-_ERROR_ROW = re.compile(r"\bin row (\d+)$")
-
-
 def _read(lines: list[bytes], items: list[int]) -> tuple[pa.Table, list[int]]:
-    """The lines parsed as one table and the item of each row. A block that fails is split at
-    the row pyarrow's error names (a JSON syntax or type error), else halved, until the bad
-    lines are alone and left out: one bad line costs a few parses."""
-    tables: list[pa.Table] = []
-    rows: list[int] = []
-    todo = [(0, len(lines))] if lines else []
-    budget = MAX_FAILED_PARSE_RATIO * sum(map(len, lines))
-    while todo and budget >= 0:
-        a, b = todo.pop()
-        data = b"".join(lines[a:b])
-        at = -1
-        try:
-            # One object per line (no other newline; pyarrow also splits at "\r"), so rows
-            # and lines correspond when the row count is right.
-            if data.count(b"\n") != b - a or b"\r" in data:
-                raise ValueError
-            if not data.isascii():
-                data.decode("utf-8")  # pyarrow keeps invalid UTF-8 in strings; pydantic rejects it
-            t = pj.read_json(io.BytesIO(data), read_options=pj.ReadOptions(use_threads=False, block_size=len(data) + 1),
-                             parse_options=_PARSE)
-            good = t.num_rows == b - a
-        except pa.ArrowInvalid as e:
-            good = False
-            hint = _ERROR_ROW.search(str(e))
-            at = int(hint.group(1)) if hint else -1
-        except ValueError:  # (UnicodeDecodeError is a ValueError)
-            good = False
-        if good:
-            tables.append(t)
-            rows += items[a:b]
-            continue
-        budget -= len(data)
-        if b - a == 1:
-            continue
-        if 0 <= at < b - a:  # that line is left out (were the hint wrong: a good line sent to the model path)
-            todo += [r for r in ((a + at + 1, b), (a, a + at)) if r[0] < r[1]]
-        else:
-            mid = (a + b) // 2
-            todo += [(mid, b), (a, mid)]  # the first half next: rows stay in input order
-    if not tables:
-        return SCHEMA.empty_table(), rows
-    table = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
-    return table.combine_chunks(), rows
+    """The lines parsed as one table and the item of each row (lines pyarrow cannot read alone
+    are left out: :func:`json_lines.read_json_lines`)."""
+    table, at = read_json_lines(lines, _PARSE)
+    return (table if table is not None else SCHEMA.empty_table()), [items[k] for k in at]
 
 
 def _np(arr: pa.Array, fill=0) -> np.ndarray:

@@ -52,6 +52,7 @@ from ..article import Article
 from ..article_batch import articles_table, validate_article_lines
 from ..labels import LabelScheme, load_scheme, scheme_sha256
 from ..records import UMASK, atomic_write
+from .annotation_columns import annotation_columns
 from .card import CHART_NAME, ReleaseStats, render_card
 from .changelog import (
     ReleaseDiff,
@@ -439,7 +440,9 @@ def _article_rows(raws: list[bytes], linenos: list[int], ctx: ChunkContext) -> t
     batch = validate_article_lines(raws)
     table = batch.table
     base = table.num_rows if table is not None else 0
-    row_of = list(range(base)) if table is not None else [-1] * len(raws)
+    row_of = [-1] * len(raws)
+    for k, i in enumerate(batch.lines.tolist()):
+        row_of[i] = k
     failures: dict[int, GateFailure] = {}
     extra: list[Article] = []
     validator = Article.__pydantic_validator__.validate_json
@@ -487,100 +490,107 @@ def _process_chunk(task: tuple[int, int, int], ctx: ChunkContext) -> ChunkResult
     ids, texts = _array(table, "id").to_pylist(), _array(table, "text").to_pylist()
     story_of, dup_of = _array(table, "story_id").to_pylist(), _array(table, "duplicate_of").to_pylist()
     phase["validate"] += clock() - c0
-    article_ids: list[str | None] = []
-    story_ids: list[str | None] = []
-    duplicate_of: list[str | None] = []
-    splits: list[str | None] = []
+    n = len(raws)
+    article_ids: list[str | None] = [None] * n
+    story_ids: list[str | None] = [None] * n
+    duplicate_of: list[str | None] = [None] * n
+    splits: list[str | None] = [None] * n
     ann_failures: dict[int, GateFailure] = {}
     missing: dict[int, GateFailure] = {}
-    rows_of: dict[str, list[int]] = {split: [] for split in SPLITS}  # table rows per split, in input order
-    anns_of: dict[str, list[PlainAnnotation | None]] = {split: [] for split in SPLITS}
-    kept: list[int] = []  # the rows of the articles with rows in the release, in input order
-    kept_anns: list[PlainAnnotation | None] = []
-    # A 1 MiB buffer: a seek inside the buffered bytes costs no system call, and annotations
-    # usually come in the articles' order (measured: as cheap as slicing an mmap of the file,
-    # which a file truncated meanwhile would turn into SIGBUS).
-    ann_fh = open(ctx.ann_path, "rb", buffering=1 << 20) if ctx.ann_path else None
+    # Each valid article's annotation line (None: it has none) and its text.
+    ann_raws: list[bytes | None] = [None] * n
+    ann_lines: dict[int, int] = {}
+    art_texts: list[str] = [""] * n
     art_where, ann_where = f"{ctx.articles}:", f"{ctx.ann_path}:"  # + line number
-    try:
-        for i, r in enumerate(row_of):
-            c0 = clock()
-            if r < 0:
-                article_ids.append(None)
-                story_ids.append(None)
-                duplicate_of.append(None)
-                splits.append(None)
-                continue
-            aid, story, dup = ids[r], story_of[r], dup_of[r]
-            article_ids.append(aid)
-            story_ids.append(story)
-            duplicate_of.append(dup)
-            splits.append(None)
-            ann: PlainAnnotation | None = None
-            loc = ctx.ann_offsets.get(aid)
-            if loc is not None:
-                offset, line = unpack_location(loc)
-                res = validate_annotation_plain(_read_line_at(ann_fh, offset), ArticleRef(aid, texts[r]), ctx.scheme, f"{ann_where}{line}")
+    c0 = clock()
+    if ctx.ann_path is not None:
+        # A 1 MiB buffer: a seek inside the buffered bytes costs no system call, and annotations
+        # usually come in the articles' order (measured: as cheap as slicing an mmap of the
+        # file, which a file truncated meanwhile would turn into SIGBUS).
+        with open(ctx.ann_path, "rb", buffering=1 << 20) as ann_fh:
+            for i, r in enumerate(row_of):
+                if r >= 0 and (loc := ctx.ann_offsets.get(ids[r])) is not None:
+                    offset, ann_lines[i] = unpack_location(loc)
+                    ann_raws[i] = _read_line_at(ann_fh, offset)
+    for i, r in enumerate(row_of):
+        if r >= 0:
+            article_ids[i], story_ids[i], duplicate_of[i], art_texts[i] = ids[r], story_of[r], dup_of[r], texts[r]
+    cols = annotation_columns(ann_raws, [a or "" for a in article_ids], art_texts, ctx.scheme, ctx.scheme_index)
+    plain: dict[int, PlainAnnotation] = {}  # the annotations only the model path accepted
+    rows_of: dict[str, list[int]] = {split: [] for split in SPLITS}  # lines with rows per split, in input order
+    kept: list[int] = []
+    for i, r in enumerate(row_of):
+        if r < 0:
+            continue
+        aid = ids[r]
+        raw = ann_raws[i]
+        if raw is not None:
+            if not cols.ok[i]:
+                res = validate_annotation_plain(raw, ArticleRef(aid, texts[r]), ctx.scheme, f"{ann_where}{ann_lines[i]}")
                 if isinstance(res, GateFailure):
                     ann_failures[i] = res
                     continue
-                ann = res
-            elif not ctx.partial:
-                missing[i] = missing_annotation(ArticleRef(aid, texts[r]), f"{art_where}{lines[i]}")
-                continue
-            c1 = clock()
-            phase["validate"] += c1 - c0
-            splits[i] = split = ctx.splits.assign(aid, story, dup)
-            rows_of[split].append(r)
-            anns_of[split].append(ann)
-            kept.append(r)
-            kept_anns.append(ann)
-            phase["rows"] += clock() - c1
-    finally:
-        if ann_fh is not None:
-            ann_fh.close()
+                plain[i] = res
+        elif not ctx.partial:
+            missing[i] = missing_annotation(ArticleRef(aid, texts[r]), f"{art_where}{lines[i]}")
+            continue
+        splits[i] = split = ctx.splits.assign(aid, story_of[r], dup_of[r])
+        rows_of[split].append(i)
+        kept.append(i)
+    phase["validate"] += clock() - c0
     c0 = clock()
     stats = ReleaseStats()
     if kept:
         source = _array(table, "source")
         outlets, domains = source.field("outlet").to_pylist(), source.field("domain").to_pylist()
-        _count(stats, [outlets[r] for r in kept], [domains[r] for r in kept], kept_anns)
+        # the annotations only the model path accepted are counted here, the others came counted
+        _count(stats, [outlets[row_of[i]] for i in kept], [domains[row_of[i]] for i in kept], [plain.get(i) for i in kept])
+        stats.annotated += sum(1 for i in kept if ann_raws[i] is not None and i not in plain)
+        stats.annotators.update(cols.annotators)
+        stats.entities.update(cols.entity_counts)
+        stats.relations.update(cols.relation_counts)
+        stats.categories.update(cols.category_counts)
     phase["rows"] += clock() - c0
     documents: dict[str, pa.RecordBatch] = {}
     ner: dict[str, pa.RecordBatch] = {}
+    schema = ctx.schemas["documents"]
     for split in SPLITS:
-        rows, anns = rows_of[split], anns_of[split]
-        if not rows:
+        items = rows_of[split]
+        if not items:
             continue
         c0 = clock()
-        split_table = table.select(_DOCUMENT_SOURCE_COLUMNS).take(pa.array(rows, type=pa.int64()))
-        documents[split], ents = document_batch(split_table, anns, ctx.scheme_index, ctx.schemas["documents"])
+        split_table = table.select(_DOCUMENT_SOURCE_COLUMNS).take(pa.array([row_of[i] for i in items], type=pa.int64()))
+        lists = cols.list_arrays(schema, items)
+        by_model = [k for k, i in enumerate(items) if i in plain]
+        if by_model:  # their rows (empty lists in ``lists``) from the model path's reading
+            extra = plain_lists([plain[items[k]] for k in by_model], ctx.scheme_index, schema)
+            order = np.arange(len(items))
+            order[by_model] = len(items) + np.arange(len(by_model))
+            lists = {name: pa.concat_arrays([arr, extra[name]]).take(pa.array(order)) for name, arr in lists.items()}
+        documents[split], ents = document_columns(split_table, [ann_raws[i] is not None for i in items], lists, schema)
         c1 = clock()
-        keep = [i for i, ann in enumerate(anns) if ann is not None]
+        keep = [k for k, i in enumerate(items) if ann_raws[i] is not None]
         if keep:
             blocks = _array(split_table, "blocks")
-            if len(keep) < len(rows):
+            if len(keep) < len(items):
                 blocks = blocks.take(pa.array(keep, type=pa.int64()))
             n_blocks = pc.list_value_length(blocks).to_numpy(zero_copy_only=False)
             flat = blocks.flatten()
             b_start = flat.field("start").to_numpy(zero_copy_only=False)
-            a_ids, a_texts = [ids[rows[i]] for i in keep], [texts[rows[i]] for i in keep]
+            a_ids, a_texts = [article_ids[items[k]] for k in keep], [art_texts[items[k]] for k in keep]
             if ctx.scheme.allow_overlapping_spans:  # BIO keeps the earliest-longest of overlapping entities
                 b_end = flat.field("end").to_numpy(zero_copy_only=False)
                 bounds = np.cumsum(n_blocks).tolist()
                 pairs = list(zip(b_start.tolist(), b_end.tolist()))
-                ner_docs = [NerDoc(a_ids[k], a_texts[k], pairs[bounds[k] - int(n_blocks[k]):bounds[k]], ents.of(i))
-                            for k, i in enumerate(keep)]
+                ner_docs = [NerDoc(a_ids[j], a_texts[j], pairs[bounds[j] - int(n_blocks[j]):bounds[j]], ents.of(k))
+                            for j, k in enumerate(keep)]
                 stats.entities_left_out_of_ner += sum(len(d.entities) - len(non_overlapping(d.entities)) for d in ner_docs)
                 ner[split] = ner_batch(ner_docs, ctx.schemas["ner"])
             else:  # validation ruled overlaps out: the sorted entity columns are the ner entities as they are
-                if len(keep) < len(rows):
-                    ents = EntityColumns([0] + [ents.offsets[i + 1] for i in keep], ents.start, ents.end, ents.label, ents.text, ents.arrays)
-                n_ents = list(map(operator.sub, ents.offsets[1:], ents.offsets[:-1]))
-                ner[split] = ner_columns(
-                    a_ids, a_texts, b_start, n_blocks,
-                    *(ents.arrays or (ents.start, ents.end, ents.label)), n_ents, ctx.schemas["ner"],
-                )
+                # (rows without an annotation have no entities: the flat columns need no cut)
+                n_ents = np.diff(ents.offsets)[keep] if len(keep) < len(items) else np.diff(ents.offsets)
+                ner[split] = ner_columns(a_ids, a_texts, b_start, n_blocks, ents.start, ents.end, ents.label,
+                                         n_ents, ctx.schemas["ner"])
         phase["arrow_documents"] += c1 - c0
         phase["arrow_ner"] += clock() - c1
     return ChunkResult(lines, article_ids, story_ids, duplicate_of, splits, failures, ann_failures, missing,
@@ -647,20 +657,27 @@ def _chunk_pool(n: int, ctx: ChunkContext):
 @dataclass
 class EntityColumns:
     """The ``documents`` entities of a batch as flat columns in row order (``offsets[i]`` to
-    ``offsets[i + 1]`` are row i's), sorted by (start, end, label index, span id) in each row."""
+    ``offsets[i + 1]`` are row i's), sorted by (start, end, label index, span id) in each row:
+    what the ``ner`` config needs of them."""
 
-    offsets: list[int]
-    start: list[int]
-    end: list[int]
-    label: list[int]
-    text: list[str]
-    #: start, end and label as NumPy arrays (views of the ``documents`` Arrow columns), for ``ner``
-    arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    offsets: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    label: np.ndarray
+
+    @classmethod
+    def of_list(cls, entities: pa.ListArray) -> EntityColumns:
+        """The columns of a ``documents`` ``entities`` column (no copy of the values)."""
+        offsets = entities.offsets.to_numpy().astype(np.int64)
+        offsets -= offsets[0]  # (a slice's offsets start where its values do)
+        values = entities.flatten()  # the slice's structs; their flatten(): fields cut to them
+        fields = dict(zip((f.name for f in values.type), values.flatten()))
+        return cls(offsets, *(fields[k].to_numpy(zero_copy_only=False) for k in ("start", "end", "label")))
 
     def of(self, i: int) -> list[tuple[int, int, int]]:
         """Row ``i``'s ``(start, end, label index)`` entities."""
         a, b = self.offsets[i], self.offsets[i + 1]
-        return list(zip(self.start[a:b], self.end[a:b], self.label[a:b]))
+        return list(zip(self.start[a:b].tolist(), self.end[a:b].tolist(), self.label[a:b].tolist()))
 
 
 _LABEL_KEY = operator.itemgetter("label")
@@ -684,9 +701,14 @@ def document_batch(
     articles: pa.Table, anns: list[PlainAnnotation | None], scheme_index: dict[str, dict[str, int]], schema: pa.Schema
 ) -> tuple[pa.RecordBatch, EntityColumns]:
     """The ``documents`` rows of ``articles`` (rows of ``ARTICLE_ARROW_SCHEMA``, ``published_at``
-    rendered) and their annotations ``anns``, built column by column (the same values and
-    buffers as ``RecordBatch.from_pylist`` of :func:`document_row`, without a dict per row and
-    entity), and the entity columns (which the ``ner`` config reuses)."""
+    rendered) and their annotations ``anns`` (the same values and buffers as
+    ``RecordBatch.from_pylist`` of :func:`document_row`), and the entity columns."""
+    return document_columns(articles, [ann is not None for ann in anns], plain_lists(anns, scheme_index, schema), schema)
+
+
+def plain_lists(anns: list[PlainAnnotation | None], scheme_index: dict[str, dict[str, int]], schema: pa.Schema) -> dict[str, pa.Array]:
+    """The ``entities``, ``relations`` and ``categories`` list columns of plain annotations
+    (None: no annotation, empty lists), built column by column, without a dict per entity."""
     ents_idx, rels_idx, cats_idx = scheme_index["entities"], scheme_index["relations"], scheme_index["categories"]
     e_off, e_start, e_end, e_label, e_text = [0], [], [], [], []
     r_off, r_head, r_tail, r_label = [0], [], [], []
@@ -721,24 +743,35 @@ def document_batch(
         values = pa.StructArray.from_arrays(children, fields=list(typ.value_type)) if len(children) > 1 else children[0]
         return pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), values, type=typ)
 
-    columns = {
-        "id": _array(articles, "id"),
-        "title": _array(articles, "title"),
-        "text": _array(articles, "text"),
-        "outlet": _array(articles, "source").field("outlet"),
-        "domain": _array(articles, "source").field("domain"),
-        "published_at": _array(articles, "published_at"),
-        "dateline": _array(articles, "dateline"),
-        "lang": _array(articles, "lang"),
-        "story_id": _array(articles, "story_id"),
-        "annotated": pa.array([ann is not None for ann in anns], type=pa.bool_()),
+    return {
         "entities": list_of(e_off, "entities", [start_a, end_a, label_a, pa.array(e_text, type=string)]),
         "relations": list_of(r_off, "relations", [
             pa.array(r_head, type=pa.int32()), pa.array(r_tail, type=pa.int32()), pa.array(r_label, type=pa.int64())]),
         "categories": list_of(c_off, "categories", [pa.array(c_label, type=pa.int64())]),
     }
-    arrays = (start_a.to_numpy(), end_a.to_numpy(), label_a.to_numpy())  # zero-copy: no nulls
-    return pa.RecordBatch.from_arrays([columns[f.name] for f in schema], schema=schema), EntityColumns(e_off, e_start, e_end, e_label, e_text, arrays)
+
+
+def document_columns(articles: pa.Table, annotated: list[bool], lists: dict[str, pa.Array],
+                     schema: pa.Schema) -> tuple[pa.RecordBatch, EntityColumns]:
+    """The ``documents`` rows of ``articles`` (rows of ``ARTICLE_ARROW_SCHEMA``, ``published_at``
+    rendered) with their ``entities``, ``relations`` and ``categories`` list columns, and the
+    entity columns (which the ``ner`` config reuses)."""
+    source = _array(articles, "source")
+    columns = {
+        "id": _array(articles, "id"),
+        "title": _array(articles, "title"),
+        "text": _array(articles, "text"),
+        "outlet": source.field("outlet"),
+        "domain": source.field("domain"),
+        "published_at": _array(articles, "published_at"),
+        "dateline": _array(articles, "dateline"),
+        "lang": _array(articles, "lang"),
+        "story_id": _array(articles, "story_id"),
+        "annotated": pa.array(annotated, type=pa.bool_()),
+        **lists,
+    }
+    batch = pa.RecordBatch.from_arrays([columns[f.name] for f in schema], schema=schema)
+    return batch, EntityColumns.of_list(batch.column("entities"))
 
 
 # --------------------------------------------------------------------------- inputs
