@@ -33,6 +33,7 @@ from itertools import chain
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 _JOINERS = np.array([ord(c) for c in "-'\u2019\u2010\u2011"], dtype=np.uint32)
 _DIGIT_JOINERS = np.array([ord("."), ord(",")], dtype=np.uint32)
@@ -196,20 +197,28 @@ def ner_columns(
     nonempty = first < stop
     tags[first[nonempty]] -= 1
 
-    # Token strings straight from the UTF-8 bytes: a string array over [start0, end0, start1,
-    # end1, ...] holds tokens and the gaps between them; ``take`` keeps every other one.
+    # Token strings straight from the UTF-8 bytes: every non-space character is in exactly one
+    # token and no space is in any, so the tokens' bytes, in order, are the text's bytes minus
+    # its white space: one mask, and offsets from the token lengths.
+    nonspace = flags != _SPACE
     if hi is None:  # ASCII: byte positions are code-point positions
-        utf8, b_starts, b_ends = big.encode("ascii"), starts, ends
+        utf8, b_starts, b_ends, keep = big.encode("ascii"), starts, ends, nonspace
     else:  # each non-ASCII code point before a position adds 1-3 bytes
         utf8 = big.encode("utf-8")
+        wide = (hi_cps >= 0x80).astype(np.int64) + (hi_cps >= 0x800) + (hi_cps >= 0x10000)
         extra = np.zeros(len(hi) + 1, dtype=np.int64)
-        np.cumsum((hi_cps >= 0x80).astype(np.int64) + (hi_cps >= 0x800) + (hi_cps >= 0x10000), out=extra[1:])
+        np.cumsum(wide, out=extra[1:])
         b_starts = starts + extra[np.searchsorted(hi, starts)]
         b_ends = ends + extra[np.searchsorted(hi, ends)]
-    bounds = np.empty(2 * n_tok, dtype=np.int32)
-    bounds[0::2], bounds[1::2] = b_starts, b_ends
-    with_gaps = pa.StringArray.from_buffers(max(2 * n_tok - 1, 0), pa.py_buffer(bounds), pa.py_buffer(utf8))
-    tokens = with_gaps.take(pa.array(np.arange(0, 2 * n_tok - 1, 2, dtype=np.int64)))
+        width = np.ones(len(flags), dtype=np.int64)
+        width[hi] += wide
+        keep = np.repeat(nonspace, width)
+    tok_bytes = np.zeros(n_tok + 1, dtype=np.int32)
+    np.cumsum(b_ends - b_starts, out=tok_bytes[1:])
+    data = np.frombuffer(utf8, dtype=np.uint8)[keep]
+    if len(data) != tok_bytes[-1]:  # pragma: no cover - the rule above says this cannot happen
+        raise AssertionError("ner tokenizer: token bytes differ from the text's non-space bytes")
+    tokens = pa.StringArray.from_buffers(n_tok, pa.py_buffer(tok_bytes), pa.py_buffer(data))
 
     tok_offsets = np.empty(len(blk_s_a) + 1, dtype=np.int32)
     tok_offsets[:-1] = np.searchsorted(starts, blk_s_a, side="left")
@@ -218,12 +227,12 @@ def ner_columns(
     local_s = (starts - base_of_tok).astype(np.int32)
     local_e = (ends - base_of_tok).astype(np.int32)
     list_offsets = pa.array(tok_offsets)
-    blk_idx = blk_idx_a.tolist()
-    article_ids = [article_ids[k] for k in blk_doc_a.tolist()]
+    paragraph_article = pa.array(article_ids, type=pa.string()).take(pa.array(blk_doc_a))
+    blk_idx = pa.array(blk_idx_a.astype(np.int32))
     columns = {
-        "id": pa.array([f"{a}:{i}" for a, i in zip(article_ids, blk_idx)], type=pa.string()),
-        "article_id": pa.array(article_ids, type=pa.string()),
-        "paragraph_index": pa.array(blk_idx, type=pa.int32()),
+        "id": pc.binary_join_element_wise(paragraph_article, blk_idx.cast(pa.string()), ":"),  # "<article id>:<index>"
+        "article_id": paragraph_article,
+        "paragraph_index": blk_idx,
         "tokens": pa.ListArray.from_arrays(list_offsets, tokens),
         "token_starts": pa.ListArray.from_arrays(list_offsets, pa.array(local_s)),
         "token_ends": pa.ListArray.from_arrays(list_offsets, pa.array(local_e)),
