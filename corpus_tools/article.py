@@ -33,7 +33,8 @@ _SPACE_BEFORE_NEWLINE_RE = re.compile(r"\n(?<=[ \t]\n)")
 
 def check_id(value: str) -> str:
     """Reject ids that could escape a folder or break a file name."""
-    if not isinstance(value, str) or not _ID_RE.match(value) or ".." in value:
+    # fullmatch: with ``match`` the pattern's ``$`` also accepted one trailing newline
+    if not isinstance(value, str) or not _ID_RE.fullmatch(value) or ".." in value:
         raise ValueError(
             f"invalid id {value!r}: use 1-200 characters from A-Z a-z 0-9 . _ - "
             "starting with a letter or digit, with no '/', '..' or control characters"

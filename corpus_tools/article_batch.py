@@ -67,8 +67,7 @@ def _re2_class(chars: str) -> str:
 
 
 _WS = _re2_class(PY_WHITESPACE)
-#: RE2 (``$`` is the end of the text, as in pydantic's patterns; ``check_id``'s Python ``$`` also
-#: allows one trailing newline, which this path leaves to the model).
+#: RE2 (``$`` is the end of the text, as in pydantic's patterns and ``check_id``'s fullmatch).
 _ID_RE2 = ID_PATTERN
 _DOMAIN_RE2 = Article.model_fields["source"].annotation.model_fields["domain"].metadata[0].pattern
 _LANG_RE2 = Article.model_fields["lang"].metadata[0].pattern

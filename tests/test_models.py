@@ -30,7 +30,7 @@ def test_valid_article_round_trips_json():
     assert '"published_at":"2025-05-08T09:07:00+07:00"' in a.model_dump_json()
 
 
-@pytest.mark.parametrize("bad", ["../etc", "a/b", "", "a\x00b", ".hidden", "x" * 201, "a..b"])
+@pytest.mark.parametrize("bad", ["../etc", "a/b", "", "a\x00b", ".hidden", "x" * 201, "a..b", "abc\n", "abc\r"])
 def test_ids_that_could_escape_a_folder_are_rejected(bad):
     with pytest.raises(ValidationError, match="invalid id"):
         make_article(id=bad)
