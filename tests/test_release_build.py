@@ -716,3 +716,24 @@ def test_background_writes_keep_order_and_raise_the_first_failure():
         bg.finish()
     bg.stop()
     assert done == [0, 1, 2]
+
+
+def test_articles_file_changed_during_the_build_is_refused(tmp_path, monkeypatch):
+    """The articles file is hashed by its own thread while the annotations are indexed, and read
+    again for the rows: a change in between would make the manifest's hash lie, so it is an error."""
+    import corpus_tools.release.build as build_mod
+    from corpus_tools.release.build import ReleaseError
+
+    arts, _ = make_corpus(tmp_path / "in", n=6)
+    real = build_mod.index_annotations
+
+    def index_then_touch(path):
+        idx = real(path)
+        with open(arts, "a", encoding="utf-8") as fh:
+            fh.write("\n")
+        return idx
+
+    monkeypatch.setattr(build_mod, "index_annotations", index_then_touch)
+    with pytest.raises(ReleaseError, match="changed while the release was built"):
+        build(tmp_path / "in", out=tmp_path / "out")
+    assert not any((tmp_path / "out").iterdir())  # not even the temp folder

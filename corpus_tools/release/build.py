@@ -35,7 +35,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -887,11 +887,15 @@ def _index_line(idx: AnnotationIndex, line: bytes, start: int, lineno: int) -> N
 
 def _hashed_blocks(fh, h, block_size: int = 4 << 20) -> Iterator[tuple[bytearray, memoryview, int]]:
     """``(buffer, view, n)``: the binary file ``fh`` read block by block into two reused
-    buffers (its bytes are ``buffer[:n]``, valid until the next step), while ``h`` is fed each
-    block by a background thread (hashlib releases the GIL for big buffers, so the SHA-256
+    buffers (its bytes are ``buffer[:n]``, valid until the next step), while ``h`` (unless None)
+    is fed each block by a background thread (hashlib releases the GIL for big buffers, so the SHA-256
     overlaps the caller's work on the block)."""
     bufs = [bytearray(block_size), bytearray(block_size)]
     views = [memoryview(b) for b in bufs]
+    if h is None:  # nothing to hash: one buffer
+        while n := fh.readinto(bufs[0]):
+            yield bufs[0], views[0], n
+        return
     with ThreadPoolExecutor(1, thread_name_prefix="sha256") as pool:
         hashing = None
         k = 0
@@ -1063,7 +1067,17 @@ def build_release(
     prev_version, prev_dir = previous_release(out_dir, version)
     target = out_dir / f"v{version}"
 
-    ann_index = index_annotations(annotations)
+    # The articles file is hashed by a thread of its own, from now on: indexing the
+    # annotations is one core's work, which the hash then overlaps instead of the stream (the
+    # file must not change meanwhile: checked at the end of the stream).
+    art_stat = articles.stat()
+    hashing = ThreadPoolExecutor(1, thread_name_prefix="sha256-articles")
+    art_sha = hashing.submit(sha256_file, articles)
+    try:
+        ann_index = index_annotations(annotations)
+    except BaseException:
+        hashing.shutdown(wait=True, cancel_futures=True)
+        raise
     timings["index_annotations"] = time.perf_counter() - t0
 
     agreement, failures = None, list(ann_index.failures)
@@ -1086,6 +1100,7 @@ def build_release(
             articles=articles, ann_index=ann_index, partial=partial, assigner=assigner, failures=failures,
             prev_version=prev_version, prev_dir=prev_dir, agreement=agreement, progress=progress,
             write_croissant=write_croissant, timings=timings, workers=workers, annotator_files=annotator_files,
+            articles_sha256=art_sha, articles_stat=art_stat,
         )
         t = time.perf_counter()
         if target.exists():
@@ -1103,6 +1118,8 @@ def build_release(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        hashing.shutdown(wait=True, cancel_futures=True)
     report.release_dir = target
     timings["total"] = time.perf_counter() - t0
     report.timings = timings
@@ -1114,8 +1131,10 @@ def _build_into(
     articles: Path, ann_index: AnnotationIndex, partial: bool, assigner: SplitAssigner,
     failures: list[GateFailure], prev_version: str | None, prev_dir: Path | None, agreement: Any,
     progress: ProgressFn | None, write_croissant, timings: dict[str, float], workers: int | None = None,
-    annotator_files: dict[str, str] | None = None,
+    articles_sha256: Future[str], articles_stat: os.stat_result, annotator_files: dict[str, str] | None = None,
 ) -> BuildReport:
+    """The release in ``tmp``. ``articles_sha256``: a future of the articles file's SHA-256
+    (hashed meanwhile by the caller; the file's size and mtime must stay ``articles_stat``)."""
     t = time.perf_counter()
     schemas = {c: arrow_schema(c, scheme) for c in CONFIGS}
     writers: dict[tuple[str, str], ShardedWriter] = {}
@@ -1131,8 +1150,7 @@ def _build_into(
     stats = ReleaseStats()
     seen: set[str] = set()
     offsets = ann_index.offsets  # read-only: an annotation is claimed by the first article with its id (in ``seen``)
-    total_bytes = articles.stat().st_size
-    art_hash = hashlib.sha256()
+    total_bytes = articles_stat.st_size
     phase = {"validate": 0.0, "rows": 0.0, "arrow_documents": 0.0, "arrow_ner": 0.0, "route": 0.0}
     clock = time.perf_counter
     ctx = ChunkContext(articles, ann_index.path, offsets, scheme, scheme_index, schemas, partial,
@@ -1187,7 +1205,7 @@ def _build_into(
     try:
         with open(articles, "rb") as fh:
             read = 0
-            for task in _batch_tasks(fh, art_hash, BATCH_ARTICLES, progress, total_bytes):
+            for task in _batch_tasks(fh, None, BATCH_ARTICLES, progress, total_bytes):
                 read = task[1]
                 pending.append(pool.apply_async(process_chunk_packed, (task,)) if pool else task)
                 while len(pending) > (2 * n_workers if pool else 0):
@@ -1206,6 +1224,9 @@ def _build_into(
         if failures:
             raise GateError(failures)
         background.finish()
+        now = articles.stat()
+        if (now.st_size, now.st_mtime_ns) != (articles_stat.st_size, articles_stat.st_mtime_ns) or read != total_bytes:
+            raise ReleaseError(f"{articles}: the file changed while the release was built; build again when nothing writes to it")
     except BaseException:
         background.stop()
         for w in writers.values():
@@ -1240,7 +1261,7 @@ def _build_into(
     tool = {"name": "corpus-tools", "version": __version__}
     scheme_info = {"version": scheme.version, "sha256": scheme_hash}
     inputs = {
-        "articles": {"sha256": art_hash.hexdigest(), "bytes": total_bytes},
+        "articles": {"sha256": articles_sha256.result(), "bytes": total_bytes},
         "annotations": {"sha256": ann_index.sha256, "bytes": ann_index.size} if ann_index.path else None,
         "labels": {"sha256": scheme_hash},
         "settings": {"sha256": settings_sha256(cfg)},
