@@ -1,10 +1,12 @@
 """``build_release``: corpus + adjudicated annotations + label scheme -> ``releases/vX.Y.Z/``.
 
 One streaming pass over the articles, in batches of ``BATCH_ARTICLES`` lines
-(:func:`process_chunk`): each line is validated straight from its JSON bytes, joined with its
-annotation (found through a byte-offset index of the annotations file, so neither file is
-held in memory), assigned a split, and the batch becomes column-built Arrow record batches
-per split (``documents`` and the vectorised ``ner`` tokenizer). The order-dependent gates
+(:func:`process_chunk`): the batch's article lines and their annotation lines (found through a
+byte-offset index of the annotations file, so neither file is held in memory) are parsed and
+validated column-wise (``article_batch``, ``annotation_columns``: pyarrow.json and vectorised
+checks of every model rule; a line those do not accept goes through the pydantic model, which
+accepts it or names the error), each article is assigned a split, and the batch becomes Arrow
+record batches per split (``documents`` from column takes, and the vectorised ``ner`` tokenizer). The order-dependent gates
 (unique ids, one annotation per article) and the per-(config, split) ``ParquetWriter``
 buffers, which flush one row group at a time, stay in the calling process and consume the
 batches in input order, so batches can also be converted in worker processes (``workers=``)
