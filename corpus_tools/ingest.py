@@ -503,6 +503,11 @@ _worker_spool: _Spool | None = None
 #: mallopt's M_TOP_PAD (glibc): free memory kept at the top of the heap instead of returned.
 _M_TOP_PAD = -2
 _WORKER_TOP_PAD = 16 << 20
+#: mallopt's M_MMAP_THRESHOLD: setting M_TOP_PAD freezes glibc's adaptive threshold where it
+#: is (128 KiB in a fresh forkserver child), after which every numpy temporary of a batch
+#: (~1-2 MB) would be mmapped and faulted in anew; this size keeps them on the heap.
+_M_MMAP_THRESHOLD = -3
+_WORKER_MMAP_THRESHOLD = 16 << 20
 
 
 def _keep_heap_top(pad: int = _WORKER_TOP_PAD) -> None:
@@ -514,7 +519,9 @@ def _keep_heap_top(pad: int = _WORKER_TOP_PAD) -> None:
     where the C library has no mallopt.
     """
     try:
-        ctypes.CDLL(None).mallopt(_M_TOP_PAD, pad)
+        libc = ctypes.CDLL(None)
+        libc.mallopt(_M_MMAP_THRESHOLD, _WORKER_MMAP_THRESHOLD)
+        libc.mallopt(_M_TOP_PAD, pad)
     except (OSError, AttributeError):
         pass
 
