@@ -149,3 +149,27 @@ def test_batch_equals_one_by_one_and_empty_batch():
     alone = [r for d in docs for r in ner_batch([d], NER_SCHEMA).to_pylist()]
     assert together == alone
     assert ner_batch([], NER_SCHEMA).num_rows == 0
+
+
+@pytest.mark.parametrize("space", ["\u2009", "\u3000", "\u00a0", "\u2028", ""])
+def test_token_strings_are_the_text_slices_with_any_white_space(space):
+    """Token strings are cut from the text's bytes minus its white space; a non-ASCII white
+    space (a thin or ideographic space) takes the byte-mask path, and both give the slices."""
+    rng = random.Random(3)
+    words = ["Kim", "rudal", "北朝鮮", "🚀", "é́", "\u201cuji\u201d", f"a{space}b", "1.000", "x\x1cy"]
+    docs = []
+    for k in range(12):
+        paras = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 9))) for _ in range(rng.randint(1, 3))]
+        text = "\n\n".join(paras)
+        blocks, pos = [], 0
+        for p in paras:
+            blocks.append((pos, pos + len(p)))
+            pos += len(p) + 2
+        docs.append(NerDoc(f"d{k}", text, blocks, []))
+    rows = ner_batch(docs, NER_SCHEMA).to_pylist()
+    texts = {d.article_id: d.text for d in docs}
+    assert len(rows) == sum(len(d.blocks) for d in docs)
+    for row in rows:
+        text = texts[row["article_id"]]
+        assert row["tokens"] == [text[s:e] for s, e in zip(row["token_starts"], row["token_ends"])]
+        assert all(t and not t.isspace() for t in row["tokens"])

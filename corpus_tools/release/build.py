@@ -1225,7 +1225,9 @@ def _build_into(
                 aid, f"{ann_index.path}:{ln}"))
         if failures:
             raise GateError(failures)
+        t_drain = time.perf_counter()
         background.finish()
+        timings["stream_wait_for_writes"] = time.perf_counter() - t_drain  # writes queued after the last batch
         now = articles.stat()
         if (now.st_size, now.st_mtime_ns) != (articles_stat.st_size, articles_stat.st_mtime_ns) or read != total_bytes:
             raise ReleaseError(f"{articles}: the file changed while the release was built; build again when nothing writes to it")

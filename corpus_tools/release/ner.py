@@ -55,6 +55,8 @@ def _flags(ch: str) -> int:
     return _WORD * word | _DIGIT * digit | _SPACE * space | _JOIN * joiner | _DIGIT_JOIN * digit_joiner
 
 
+#: The ASCII white space characters (``str.isspace``), as bytes to delete.
+_ASCII_SPACE_BYTES = bytes(i for i in range(128) if chr(i).isspace())
 #: ``bytes.translate`` table: the flags of each ASCII character (one C pass per batch of text).
 _ASCII_TABLE = bytes(_flags(chr(i)) for i in range(128)) + bytes([_flags("?")]) * 128
 assert _flags(" ") == _SPACE  # white space is never a word, digit or joiner: ``flags != _SPACE`` is "not space"
@@ -199,10 +201,12 @@ def ner_columns(
 
     # Token strings straight from the UTF-8 bytes: every non-space character is in exactly one
     # token and no space is in any, so the tokens' bytes, in order, are the text's bytes minus
-    # its white space: one mask, and offsets from the token lengths.
-    nonspace = flags != _SPACE
+    # its white space (offsets from the token lengths). ASCII white space bytes never occur
+    # inside a multi-byte character, so ``bytes.translate`` deletes them in one C pass; only a
+    # text with non-ASCII white space (a thin space, U+3000...) needs a byte mask.
     if hi is None:  # ASCII: byte positions are code-point positions
-        utf8, b_starts, b_ends, keep = big.encode("ascii"), starts, ends, nonspace
+        utf8, b_starts, b_ends = big.encode("ascii"), starts, ends
+        data = utf8.translate(None, _ASCII_SPACE_BYTES)
     else:  # each non-ASCII code point before a position adds 1-3 bytes
         utf8 = big.encode("utf-8")
         wide = (hi_cps >= 0x80).astype(np.int64) + (hi_cps >= 0x800) + (hi_cps >= 0x10000)
@@ -210,12 +214,14 @@ def ner_columns(
         np.cumsum(wide, out=extra[1:])
         b_starts = starts + extra[np.searchsorted(hi, starts)]
         b_ends = ends + extra[np.searchsorted(hi, ends)]
-        width = np.ones(len(flags), dtype=np.int64)
-        width[hi] += wide
-        keep = np.repeat(nonspace, width)
+        if (flags[hi] == _SPACE).any():
+            width = np.ones(len(flags), dtype=np.int64)
+            width[hi] += wide
+            data = np.frombuffer(utf8, dtype=np.uint8)[np.repeat(flags != _SPACE, width)].tobytes()
+        else:
+            data = utf8.translate(None, _ASCII_SPACE_BYTES)
     tok_bytes = np.zeros(n_tok + 1, dtype=np.int32)
     np.cumsum(b_ends - b_starts, out=tok_bytes[1:])
-    data = np.frombuffer(utf8, dtype=np.uint8)[keep]
     if len(data) != tok_bytes[-1]:  # pragma: no cover - the rule above says this cannot happen
         raise AssertionError("ner tokenizer: token bytes differ from the text's non-space bytes")
     tokens = pa.StringArray.from_buffers(n_tok, pa.py_buffer(tok_bytes), pa.py_buffer(data))
