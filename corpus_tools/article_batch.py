@@ -135,6 +135,11 @@ def _matches(strings: pa.Array, pattern: str) -> np.ndarray:
     return _true(pc.match_substring_regex(strings, pattern))
 
 
+def ids_valid(ids: pa.Array) -> np.ndarray:
+    """Per row: ``check_id`` accepts the id (False for a null)."""
+    return _matches(ids, _ID_RE2) & ~_true(pc.match_substring(ids, ".."))
+
+
 def _rows_failing(lists: pa.ListArray, bad_elements: np.ndarray, n: int) -> np.ndarray:
     """Per row: whether any element of its list is bad."""
     out = np.zeros(n, dtype=bool)
@@ -159,10 +164,10 @@ def _checks(table: pa.Table) -> tuple[pa.Table, np.ndarray]:
 
     # ids: id always; story_id and duplicate_of when set
     ids = col("id")
-    ok &= _matches(ids, _ID_RE2) & ~_true(pc.match_substring(ids, ".."))
+    ok &= ids_valid(ids)
     for ref in ("story_id", "duplicate_of"):
         refs = col(ref)
-        ok &= ~_valid(refs) | (_matches(refs, _ID_RE2) & ~_true(pc.match_substring(refs, "..")))
+        ok &= ~_valid(refs) | ids_valid(refs)
     ok &= ~_true(pc.equal(col("duplicate_of"), ids))
 
     source = col("source")

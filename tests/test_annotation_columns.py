@@ -457,3 +457,15 @@ def test_byte_level_fuzz():
         cases.append((art, bytes(raw)))
     cols = check_contract(cases, scheme)
     assert 50 < cols.ok.sum() < 450
+
+
+@pytest.mark.parametrize("bad_id", ["a/b", "x..y", "id\n", "-x", "", "é", "x" * 201])
+def test_an_invalid_article_id_matching_its_article_is_not_accepted(bad_id):
+    """The article's id is the caller's, so only ``check_id`` (column-wise here) rejects an id
+    that is invalid but equal to it."""
+    scheme = make_scheme()
+    art, ann = make_article(random.Random(2), 0)
+    art = art.model_copy(update={"id": bad_id})  # (no validation: a caller's bad id)
+    ann = dict(ann, article_id=bad_id)
+    cols = check_contract([(art, dump(ann))], scheme)
+    assert not cols.ok[0]

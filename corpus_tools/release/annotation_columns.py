@@ -30,7 +30,7 @@ import pyarrow.json as pj
 from pydantic import TypeAdapter, ValidationError
 
 from ..annotation import FAST_PATH, Annotation, DocCategory, Relation, Span
-from ..article import check_id
+from ..article_batch import ids_valid
 from ..json_lines import read_json_lines
 from ..labels import LabelScheme
 
@@ -248,11 +248,7 @@ def _columns(table: pa.Table, rows: np.ndarray, ok: np.ndarray, article_ids: Seq
     for k, i in enumerate(rows_list):
         if aids[k] != article_ids[i] or shas[k] != sha256(art_texts[k].encode("utf-8")).hexdigest():
             bad[k] = True
-            continue
-        try:
-            check_id(aids[k])
-        except ValueError:
-            bad[k] = True
+    bad |= ~ids_valid(_col(table, "article_id"))  # check_id, column-wise
     ann_len = _np(pc.utf8_length(_col(table, "annotator")))
     bad |= (ann_len < 1) | (ann_len > 150)
     updated = _col(table, "updated_at")
