@@ -22,7 +22,6 @@ lifts the limit (the parser and the signature code are linear in the input size)
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import json
 import multiprocessing
@@ -44,10 +43,24 @@ import pyarrow.parquet as pq
 from pydantic import ValidationError
 
 from .article import check_id
-from .cluster import BANDS, band_keys, cluster_roots, empty_rows, signatures, story_id_for
+from .cluster import (
+    BANDS,
+    band_keys,
+    cluster_roots,
+    empty_rows,
+    signatures,
+    story_id_for,
+)
 from .decode import DecodeError, decode, preview
 from .parse import ParseError, parse_article
-from .records import Quarantine, Reject, atomic_write, describe_validation_error, rejects_path
+from .records import (
+    Quarantine,
+    Reject,
+    atomic_write,
+    describe_validation_error,
+    rejects_path,
+)
+from .worker_heap import keep_freed_memory
 
 DEFAULT_MAX_BYTES = 5_000_000
 TEXT_SUFFIXES = (".txt",)
@@ -500,35 +513,16 @@ _worker_args: tuple | None = None
 _worker_spool: _Spool | None = None
 
 
-#: mallopt's M_TOP_PAD (glibc): free memory kept at the top of the heap instead of returned.
-_M_TOP_PAD = -2
-_WORKER_TOP_PAD = 16 << 20
-#: mallopt's M_MMAP_THRESHOLD: setting M_TOP_PAD freezes glibc's adaptive threshold where it
-#: is (128 KiB in a fresh forkserver child), after which every numpy temporary of a batch
-#: (~1-2 MB) would be mmapped and faulted in anew; this size keeps them on the heap.
-_M_MMAP_THRESHOLD = -3
-_WORKER_MMAP_THRESHOLD = 16 << 20
-
-
-def _keep_heap_top(pad: int = _WORKER_TOP_PAD) -> None:
-    """Let this process keep ``pad`` bytes of freed heap instead of returning it to the system.
-
-    A forked worker otherwise gave back and re-faulted ~5 MB of heap every batch (measured,
-    20k generated, one worker: 4.9 page faults and 23-28 us of system CPU per article, against
-    0.3 faults and 11-13 us with the pad; the main process of --jobs 1 does not show it). No-op
-    where the C library has no mallopt.
-    """
-    try:
-        libc = ctypes.CDLL(None)
-        libc.mallopt(_M_MMAP_THRESHOLD, _WORKER_MMAP_THRESHOLD)
-        libc.mallopt(_M_TOP_PAD, pad)
-    except (OSError, AttributeError):
-        pass
+#: A worker keeps this much freed heap at the top, and serves blocks up to this size from the
+#: heap (a fresh forkserver child's adaptive mmap threshold is 128 KiB, below the ~1-2 MB numpy
+#: temporaries of a batch). Measured, 20k generated, one worker: 4.9 page faults and 23-28 us of
+#: system CPU per article without, 0.3 faults and 11-13 us with.
+_WORKER_HEAP = 16 << 20
 
 
 def _init_worker(files: FileList, max_bytes: int, fallback_encoding: str | None, spool_dir: str) -> None:
     global _worker_args, _worker_spool
-    _keep_heap_top()
+    keep_freed_memory(mmap_threshold=_WORKER_HEAP, top_pad=_WORKER_HEAP)
     _worker_args = (files, max_bytes, fallback_encoding)
     fd, path = tempfile.mkstemp(prefix="worker-", suffix=".jsonl", dir=spool_dir)
     os.close(fd)

@@ -264,3 +264,16 @@ def test_final_pass_reads_spooled_batches_in_order_and_fills_every_line(tmp_path
     seg.lines[1] = 1  # the second batch claims one line but holds two
     with pytest.raises(ValueError, match="do not match"):
         list(ing._final_blocks(seg.blobs(), files, np.arange(3), story_root, dup_root))
+
+
+def test_worker_heap_settings_apply_here():
+    """The workers' mallopt settings (corpus_tools.worker_heap) take on this glibc machine; the
+    function says False, and does nothing, where there is no mallopt. (In a child process: the
+    settings are for our workers, not for the test runner.)"""
+    import ctypes
+    import subprocess
+    import sys
+
+    code = "from corpus_tools.worker_heap import keep_freed_memory as k; print(k(mmap_threshold=1 << 24, top_pad=1 << 24))"
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.strip()
+    assert out == str(hasattr(ctypes.CDLL(None), "mallopt"))

@@ -22,7 +22,6 @@ options, sorted JSON.
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import hashlib
 import json
@@ -54,6 +53,7 @@ from ..article import Article
 from ..article_batch import articles_table, validate_article_lines
 from ..labels import LabelScheme, load_scheme, scheme_sha256
 from ..records import UMASK, atomic_write
+from ..worker_heap import keep_freed_memory
 from .annotation_columns import annotation_columns
 from .card import CHART_NAME, ReleaseStats, render_card
 from .changelog import (
@@ -355,21 +355,9 @@ _WORKER_CTX: ChunkContext | None = None
 def _init_worker(ctx: ChunkContext) -> None:
     global _WORKER_CTX
     _WORKER_CTX = ctx
-    _keep_freed_memory()
-
-
-def _keep_freed_memory() -> None:
-    """In a worker (a process of ours) on glibc: keep freed memory in the heap rather than
-    returning it to the system after every batch, which the next batch then faults back in
-    page by page (measured over 5,000 articles: 22.8k -> 2.4k minor page faults, ~10% less
-    CPU). The heap stays at about one batch's peak. Not done in-process: the caller's process
-    is not ours to tune."""
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(-3, 64 * 1024 * 1024)  # M_MMAP_THRESHOLD: big arrays from the heap, not mmap
-        libc.mallopt(-1, 256 * 1024 * 1024)  # M_TRIM_THRESHOLD: keep up to this much free at the top
-    except (OSError, AttributeError):  # not glibc: its allocator's defaults stay
-        pass
+    # the heap stays at about one batch's peak (measured over 5,000 articles: 22.8k -> 2.4k minor
+    # page faults, ~10% less CPU)
+    keep_freed_memory(mmap_threshold=64 << 20, trim_threshold=256 << 20)
 
 
 def process_chunk(task: tuple[int, int, int], ctx: ChunkContext | None = None) -> ChunkResult:
