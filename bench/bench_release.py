@@ -21,9 +21,10 @@ minutes, so a lone build and a lone floor measured a minute apart can disagree b
 
 Figures of round 3 (2026-11-22 07:35-07:44 UTC, nobody else benchmarking, but the host's
 speed drifted up to 2x within minutes; bench/README.md "Latest runs" has the output): at 100k,
-fastest build over fastest floor of the paired rounds **1.99x** (12.61 / 6.34 s, 5 rounds:
-1.55-2.31x, median 1.93x) and 2.01x with workers / 1.93x in-process (3 rounds); 10k 1.97x with
-workers. The target is met at the limit. Round 3 validates articles and annotations column-wise
+fastest build over fastest floor of the paired rounds 1.99x (12.61 / 6.34 s, 5 rounds:
+1.55-2.31x, median 1.93x), 2.06x in the next run (median 1.86x), and 2.01x with workers / 1.93x
+in-process (3 rounds); 10k 1.97x with workers. The 2x target is at the limit, not conclusively
+met. Round 3 validates articles and annotations column-wise
 (``article_batch``, ``annotation_columns``) and cuts the ``ner`` token strings' cost; both cores
 are ~95% busy, so the wall ratio is about the CPU ratio (~3.8x) over two.
 
