@@ -189,6 +189,13 @@ class _Chunk:
     nbytes: int = 0
 
 
+def _write_all(fd: int, data: bytes | memoryview) -> None:
+    """``os.write`` until every byte is written (a write may take fewer)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
 class _Spool:
     """An append-only temp file of pass-1 JSON lines; ``append`` returns where a blob went."""
 
@@ -199,9 +206,7 @@ class _Spool:
 
     def append(self, data: bytes) -> int:
         offset = self.size
-        view = memoryview(data)
-        while view:
-            view = view[os.write(self.fd, view) :]
+        _write_all(self.fd, data)
         self.size += len(data)
         return offset
 
@@ -723,6 +728,9 @@ def _final_blocks(
 _SYNC_EVERY = 64 << 20
 
 
+_IOV_MAX = max(16, min(1024, os.sysconf("SC_IOV_MAX") if hasattr(os, "sysconf") and "SC_IOV_MAX" in os.sysconf_names else 16))
+
+
 def _write_pieces(fd: int, pieces: Sequence[bytes | memoryview]) -> int:
     """Write byte pieces in order with gather writes (no joined copy of the block)."""
     step = _IOV_MAX
@@ -732,14 +740,9 @@ def _write_pieces(fd: int, pieces: Sequence[bytes | memoryview]) -> int:
         done = os.writev(fd, part)
         total = sum(map(len, part))
         if done < total:  # a short write (rare): write the rest plainly
-            rest = memoryview(b"".join(part))[done:]
-            while rest:
-                rest = rest[os.write(fd, rest) :]
+            _write_all(fd, memoryview(b"".join(part))[done:])
         written += total
     return written
-
-
-_IOV_MAX = max(16, min(1024, os.sysconf("SC_IOV_MAX") if hasattr(os, "sysconf") and "SC_IOV_MAX" in os.sysconf_names else 16))
 
 
 def _write_final(
