@@ -36,7 +36,7 @@ from .article import (
     BlockKind,
     CreditRole,
 )
-from .json_lines import read_json_lines
+from .json_lines import column, read_json_lines
 
 _S = pa.string()
 #: The Arrow form of one ``Article`` JSON line (field names and nesting as the model's).
@@ -89,14 +89,22 @@ _DATETIME = TypeAdapter(datetime)
 
 
 @lru_cache(maxsize=4096)
-def published_at_iso(value: str) -> str | None:
-    """``Article.published_at.isoformat()`` for the JSON string ``value`` (parsed exactly as the
-    model parses it), or None when the model would reject it. Dates repeat across a corpus."""
+def parse_datetime(value: str) -> datetime | None:
+    """The ``datetime`` a model field reads from the JSON string ``value`` (pydantic's own
+    parser; lax mode parses strings as the JSON mode does), or None when it rejects it. Dates
+    repeat across a corpus, hence the cache."""
     try:
-        dt = _DATETIME.validate_python(value)  # lax mode parses strings as the JSON mode does
+        return _DATETIME.validate_python(value)
     except ValidationError:
         return None
-    return dt.isoformat() if dt.utcoffset() is not None else None
+
+
+@lru_cache(maxsize=4096)
+def published_at_iso(value: str) -> str | None:
+    """``Article.published_at.isoformat()`` for the JSON string ``value``, or None when the
+    model would reject it (not a datetime, or no UTC offset)."""
+    dt = parse_datetime(value)
+    return dt.isoformat() if dt is not None and dt.utcoffset() is not None else None
 
 
 @dataclass
@@ -149,16 +157,12 @@ def _rows_failing(lists: pa.ListArray, bad_elements: np.ndarray, n: int) -> np.n
     return out
 
 
-def _column(table: pa.Table, name: str) -> pa.Array:
-    col = table.column(name)
-    return col.chunk(0) if col.num_chunks == 1 else pa.concat_arrays(col.chunks)
-
-
 def _checks(table: pa.Table) -> tuple[pa.Table, np.ndarray]:
     """The table (``published_at`` rendered as the model renders it) and the per-row verdict."""
     n = table.num_rows
-    def col(name: str) -> pa.Array:
-        return _column(table, name)
+
+    def col(name: str) -> pa.Array:  # (of the table as it is now: published_at is replaced below)
+        return column(table, name)
 
     ok = np.ones(n, dtype=bool)
 
@@ -224,21 +228,21 @@ def _tiled(text: pa.Array, length: pa.Array, blocks: pa.ListArray) -> np.ndarray
     n = len(text)
     sep = len(PARAGRAPH_SEPARATOR)
     counts = pc.list_value_length(blocks).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
-    ok = counts > 0
+    has = counts > 0
+    ok = has.copy()
     flat = blocks.flatten()
     ok &= ~_rows_failing(blocks, ~_valid(flat) | ~_true(pc.is_in(flat.field("kind"), _KINDS)), n)
     starts = flat.field("start").fill_null(-1).to_numpy(zero_copy_only=False)
     ends = flat.field("end").fill_null(-1).to_numpy(zero_copy_only=False)
     first = np.zeros(starts.size, dtype=bool)
     offsets = np.cumsum(counts) - counts  # index of each row's first block
-    first[offsets[counts > 0]] = True
+    first[offsets[has]] = True
     prev_end = np.empty_like(ends)
     prev_end[1:] = ends[:-1] + sep
     expected = np.where(first, 0, prev_end)
     bad = (starts != expected) | (ends <= starts)
     ok &= ~_rows_failing(blocks, bad, n)
     last_end = np.full(n, -1, dtype=np.int64)
-    has = counts > 0
     last_end[has] = ends[offsets[has] + counts[has] - 1]
     ok &= last_end == length.fill_null(-2).to_numpy(zero_copy_only=False)
     # Split at every newline: a tiled text with no other newline gives each block's text at
@@ -255,8 +259,8 @@ def _tiled(text: pa.Array, length: pa.Array, blocks: pa.ListArray) -> np.ndarray
         kept_flat = kept.flatten()
         width = kept_flat.field("end").to_numpy(zero_copy_only=False) - kept_flat.field("start").to_numpy(zero_copy_only=False)
         plen = pc.utf8_length(kept_pieces.flatten()).to_numpy(zero_copy_only=False)
-        first = kept_pieces.offsets.to_numpy()[:-1] - kept_pieces.offsets[0].as_py()
-        parity = np.arange(plen.size) - np.repeat(first, 2 * counts[rows] - 1)
+        row_first_piece = kept_pieces.offsets.to_numpy()[:-1] - kept_pieces.offsets[0].as_py()
+        parity = np.arange(plen.size) - np.repeat(row_first_piece, 2 * counts[rows] - 1)
         block_piece = parity % 2 == 0
         bad_rows = _rows_failing(kept, plen[block_piece] != width, rows.size)
         bad_rows |= _rows_failing(kept_pieces, ~block_piece & (plen != 0), rows.size)

@@ -83,3 +83,11 @@ def read_json_lines(lines: Sequence[bytes], parse_options: pj.ParseOptions) -> t
     table = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
     return table.combine_chunks(), rows
 
+
+def column(table: pa.Table, name: str) -> pa.Array:
+    """Column ``name`` of ``table`` as one array (the columnar checks and the builder work on
+    arrays; a table read or taken here usually has one chunk, which is returned as it is)."""
+    col = table.column(name)
+    if col.num_chunks == 1:
+        return col.chunk(0)
+    return pa.concat_arrays(col.chunks) if col.num_chunks else pa.array([], col.type)

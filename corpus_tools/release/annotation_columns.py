@@ -21,17 +21,15 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
-from pydantic import TypeAdapter, ValidationError
 
 from ..annotation import FAST_PATH, Annotation, DocCategory, Relation, Span
-from ..article_batch import ids_valid
-from ..json_lines import read_json_lines
+from ..article_batch import ids_valid, parse_datetime
+from ..json_lines import column, read_json_lines
 from ..labels import LabelScheme
 
 _STR = pa.string()
@@ -87,9 +85,6 @@ def model_signature() -> tuple[str, ...]:
 #: False when the models changed since this module was written (or the plain fast path, whose
 #: Python-side rules this module mirrors, is off): then nothing is accepted here.
 ENABLED = FAST_PATH and model_signature() == _WRITTEN_FOR
-
-_DATETIME = TypeAdapter(datetime)
-_DATETIME_OK: dict[str, bool] = {}
 
 
 @dataclass
@@ -201,11 +196,6 @@ def _nulls(arr: pa.Array) -> np.ndarray | None:
     return arr.is_null().to_numpy(zero_copy_only=False) if arr.null_count else None
 
 
-def _col(table: pa.Table, name: str) -> pa.Array:
-    c = table.column(name)
-    return c.chunk(0) if c.num_chunks == 1 else pa.concat_arrays(c.chunks) if c.num_chunks else pa.array([], c.type)
-
-
 def _lists(arr: pa.ListArray) -> tuple[np.ndarray, pa.StructArray]:
     """(row of each element, the elements) of a list column."""
     offsets = arr.offsets.to_numpy()
@@ -236,30 +226,30 @@ def _columns(table: pa.Table, rows: np.ndarray, ok: np.ndarray, article_ids: Seq
     for name in ("article_id", "annotator", "spans", "relations", "categories", "confirmed", "text_sha256"):
         # A null is an explicit null or a missing key; the model rejects the first, and a
         # missing key with a default is not told apart here: both are left to the model path.
-        nulls = _nulls(_col(table, name))
+        nulls = _nulls(column(table, name))
         if nulls is not None:
             bad |= nulls
 
-    aids = _col(table, "article_id").to_pylist()
-    shas = _col(table, "text_sha256").to_pylist()
+    aids = column(table, "article_id").to_pylist()
+    shas = column(table, "text_sha256").to_pylist()
     rows_list = rows.tolist()
     art_texts = [texts[i] for i in rows_list]
     sha256 = hashlib.sha256
     for k, i in enumerate(rows_list):
         if aids[k] != article_ids[i] or shas[k] != sha256(art_texts[k].encode("utf-8")).hexdigest():
             bad[k] = True
-    bad |= ~ids_valid(_col(table, "article_id"))  # check_id, column-wise
-    ann_len = _np(pc.utf8_length(_col(table, "annotator")))
+    bad |= ~ids_valid(column(table, "article_id"))  # check_id, column-wise
+    ann_len = _np(pc.utf8_length(column(table, "annotator")))
     bad |= (ann_len < 1) | (ann_len > 150)
-    updated = _col(table, "updated_at")
+    updated = column(table, "updated_at")
     if updated.null_count < m:
         for k, v in enumerate(updated.to_pylist()):
-            if v is not None and not _datetime_ok(v):
+            if v is not None and parse_datetime(v) is None:
                 bad[k] = True
 
     # ---- spans
     ents_idx, rels_idx, cats_idx = scheme_index["entities"], scheme_index["relations"], scheme_index["categories"]
-    s_row, sv = _lists(_col(table, "spans"))
+    s_row, sv = _lists(column(table, "spans"))
     _mark(bad, s_row, _nulls(sv))
     s_id, s_start_a, s_end_a, s_label_a, s_text = (sv.field(f) for f in ("id", "start", "end", "label", "text"))
     for f in (s_id, s_start_a, s_end_a, s_label_a, s_text):
@@ -279,7 +269,7 @@ def _columns(table: pa.Table, rows: np.ndarray, ok: np.ndarray, article_ids: Seq
         _mark(bad, s_row, check & ~_span_texts_match(check, s_row, s_start, s_text, art_texts))
 
     # ids unique per annotation; relations need the same id codes for head and tail
-    r_row, rv = _lists(_col(table, "relations"))
+    r_row, rv = _lists(column(table, "relations"))
     ns, nr = len(sv), len(rv)
     if nr:
         r_id, r_head, r_tail, r_label_a = (rv.field(f) for f in ("id", "head", "tail", "label"))
@@ -341,7 +331,7 @@ def _columns(table: pa.Table, rows: np.ndarray, ok: np.ndarray, article_ids: Seq
             _mark(bad, r_row, ~allowed[side, np.maximum(r_lab, 0), np.maximum(lab, 0)])
 
     # ---- categories
-    c_row, cv = _lists(_col(table, "categories"))
+    c_row, cv = _lists(column(table, "categories"))
     nc = len(cv)
     c_lab = np.zeros(0, np.int64)
     c_by_key = np.zeros(0, np.int64)
@@ -367,7 +357,7 @@ def _columns(table: pa.Table, rows: np.ndarray, ok: np.ndarray, article_ids: Seq
     ok[rows[bad]] = False
     n = len(ok)
     annotator: list[str | None] = [None] * n
-    ann_list = _col(table, "annotator").to_pylist()
+    ann_list = column(table, "annotator").to_pylist()
     for k in np.flatnonzero(good).tolist():
         annotator[rows[k]] = ann_list[k]
 
@@ -440,18 +430,3 @@ def _first_seen_counts(labels: np.ndarray, names: list[str]) -> Counter:
         return Counter()
     uniq, first, counts = np.unique(labels, return_index=True, return_counts=True)
     return Counter({names[uniq[j]]: int(counts[j]) for j in np.argsort(first)})
-
-
-def _datetime_ok(value: str) -> bool:
-    """Whether pydantic reads ``value`` as a datetime (the same parser, cached per string)."""
-    hit = _DATETIME_OK.get(value)
-    if hit is None:
-        try:
-            _DATETIME.validate_python(value)
-            hit = True
-        except ValidationError:
-            hit = False
-        if len(_DATETIME_OK) >= 4096:
-            _DATETIME_OK.clear()
-        _DATETIME_OK[value] = hit
-    return hit

@@ -51,6 +51,7 @@ from .. import __version__
 from ..annotation import Annotation, PlainAnnotation
 from ..article import Article
 from ..article_batch import articles_table, validate_article_lines
+from ..json_lines import column
 from ..labels import LabelScheme, load_scheme, scheme_sha256
 from ..records import UMASK, atomic_write
 from ..worker_heap import keep_freed_memory
@@ -457,11 +458,6 @@ def _article_rows(raws: list[bytes], linenos: list[int], ctx: ChunkContext) -> t
 _DOCUMENT_SOURCE_COLUMNS = ["id", "title", "text", "source", "published_at", "dateline", "lang", "story_id", "blocks"]
 
 
-def _array(table: pa.Table, name: str) -> pa.Array:
-    col = table.column(name)
-    return col.chunk(0) if col.num_chunks == 1 else pa.concat_arrays(col.chunks) if col.num_chunks else pa.array([], col.type)
-
-
 def _process_chunk(task: tuple[int, int, int], ctx: ChunkContext) -> ChunkResult:
     start, end, first_line = task
     clock = time.perf_counter
@@ -477,8 +473,8 @@ def _process_chunk(task: tuple[int, int, int], ctx: ChunkContext) -> ChunkResult
             lines.append(lineno)
     c0 = clock()
     table, row_of, failures = _article_rows(raws, lines, ctx)
-    ids, texts = _array(table, "id").to_pylist(), _array(table, "text").to_pylist()
-    story_of, dup_of = _array(table, "story_id").to_pylist(), _array(table, "duplicate_of").to_pylist()
+    ids, texts = column(table, "id").to_pylist(), column(table, "text").to_pylist()
+    story_of, dup_of = column(table, "story_id").to_pylist(), column(table, "duplicate_of").to_pylist()
     phase["validate"] += clock() - c0
     n = len(raws)
     article_ids: list[str | None] = [None] * n
@@ -531,7 +527,7 @@ def _process_chunk(task: tuple[int, int, int], ctx: ChunkContext) -> ChunkResult
     c0 = clock()
     stats = ReleaseStats()
     if kept:
-        source = _array(table, "source")
+        source = column(table, "source")
         outlets, domains = source.field("outlet").to_pylist(), source.field("domain").to_pylist()
         # the annotations only the model path accepted are counted here, the others came counted
         _count(stats, [outlets[row_of[i]] for i in kept], [domains[row_of[i]] for i in kept], [plain.get(i) for i in kept])
@@ -561,7 +557,7 @@ def _process_chunk(task: tuple[int, int, int], ctx: ChunkContext) -> ChunkResult
         c1 = clock()
         keep = [k for k, i in enumerate(items) if ann_raws[i] is not None]
         if keep:
-            blocks = _array(split_table, "blocks")
+            blocks = column(split_table, "blocks")
             if len(keep) < len(items):
                 blocks = blocks.take(pa.array(keep, type=pa.int64()))
             n_blocks = pc.list_value_length(blocks).to_numpy(zero_copy_only=False)
@@ -746,17 +742,17 @@ def document_columns(articles: pa.Table, annotated: list[bool], lists: dict[str,
     """The ``documents`` rows of ``articles`` (rows of ``ARTICLE_ARROW_SCHEMA``, ``published_at``
     rendered) with their ``entities``, ``relations`` and ``categories`` list columns, and the
     entity columns (which the ``ner`` config reuses)."""
-    source = _array(articles, "source")
+    source = column(articles, "source")
     columns = {
-        "id": _array(articles, "id"),
-        "title": _array(articles, "title"),
-        "text": _array(articles, "text"),
+        "id": column(articles, "id"),
+        "title": column(articles, "title"),
+        "text": column(articles, "text"),
         "outlet": source.field("outlet"),
         "domain": source.field("domain"),
-        "published_at": _array(articles, "published_at"),
-        "dateline": _array(articles, "dateline"),
-        "lang": _array(articles, "lang"),
-        "story_id": _array(articles, "story_id"),
+        "published_at": column(articles, "published_at"),
+        "dateline": column(articles, "dateline"),
+        "lang": column(articles, "lang"),
+        "story_id": column(articles, "story_id"),
         "annotated": pa.array(annotated, type=pa.bool_()),
         **lists,
     }
