@@ -37,6 +37,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -489,18 +490,17 @@ def _process_chunk(task: tuple[int, int, int], ctx: ChunkContext) -> ChunkResult
     art_texts: list[str] = [""] * n
     art_where, ann_where = f"{ctx.articles}:", f"{ctx.ann_path}:"  # + line number
     c0 = clock()
-    if ctx.ann_path is not None:
-        # A 1 MiB buffer: a seek inside the buffered bytes costs no system call, and annotations
-        # usually come in the articles' order (measured: as cheap as slicing an mmap of the
-        # file, which a file truncated meanwhile would turn into SIGBUS).
-        with open(ctx.ann_path, "rb", buffering=1 << 20) as ann_fh:
-            for i, r in enumerate(row_of):
-                if r >= 0 and (loc := ctx.ann_offsets.get(ids[r])) is not None:
-                    offset, ann_lines[i] = unpack_location(loc)
-                    ann_raws[i] = _read_line_at(ann_fh, offset)
-    for i, r in enumerate(row_of):
-        if r >= 0:
+    # A 1 MiB buffer: a seek inside the buffered bytes costs no system call, and annotations
+    # usually come in the articles' order (measured: as cheap as slicing an mmap of the file,
+    # which a file truncated meanwhile would turn into SIGBUS).
+    with open(ctx.ann_path, "rb", buffering=1 << 20) if ctx.ann_path is not None else nullcontext() as ann_fh:
+        for i, r in enumerate(row_of):
+            if r < 0:
+                continue
             article_ids[i], story_ids[i], duplicate_of[i], art_texts[i] = ids[r], story_of[r], dup_of[r], texts[r]
+            if ann_fh is not None and (loc := ctx.ann_offsets.get(ids[r])) is not None:
+                offset, ann_lines[i] = unpack_location(loc)
+                ann_raws[i] = _read_line_at(ann_fh, offset)
     cols = annotation_columns(ann_raws, [a or "" for a in article_ids], art_texts, ctx.scheme, ctx.scheme_index)
     plain: dict[int, PlainAnnotation] = {}  # the annotations only the model path accepted
     rows_of: dict[str, list[int]] = {split: [] for split in SPLITS}  # lines with rows per split, in input order
@@ -512,13 +512,13 @@ def _process_chunk(task: tuple[int, int, int], ctx: ChunkContext) -> ChunkResult
         raw = ann_raws[i]
         if raw is not None:
             if not cols.ok[i]:
-                res = validate_annotation_plain(raw, ArticleRef(aid, texts[r]), ctx.scheme, f"{ann_where}{ann_lines[i]}")
+                res = validate_annotation_plain(raw, ArticleRef(aid, art_texts[i]), ctx.scheme, f"{ann_where}{ann_lines[i]}")
                 if isinstance(res, GateFailure):
                     ann_failures[i] = res
                     continue
                 plain[i] = res
         elif not ctx.partial:
-            missing[i] = missing_annotation(ArticleRef(aid, texts[r]), f"{art_where}{lines[i]}")
+            missing[i] = missing_annotation(ArticleRef(aid, art_texts[i]), f"{art_where}{lines[i]}")
             continue
         splits[i] = split = ctx.splits.assign(aid, story_of[r], dup_of[r])
         rows_of[split].append(i)
