@@ -17,6 +17,7 @@ tests/test_article_batch.py compares the two paths on many good and bad records.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -119,7 +120,7 @@ class ArticleBatch:
     ok: np.ndarray
 
 
-def validate_article_lines(lines: list[bytes]) -> ArticleBatch:
+def validate_article_lines(lines: Sequence[bytes]) -> ArticleBatch:
     """Validate JSON lines column-wise; see the module docstring."""
     ok = np.zeros(len(lines), dtype=bool)
     table, rows = read_json_lines(lines, _PARSE)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import pyarrow as pa
 import pyarrow.json as pj
@@ -29,31 +29,75 @@ MAX_BATCH_BYTES = 1 << 30
 _ERROR_ROW = re.compile(r"\bin row (\d+)$")
 
 
+class LineBlock(Sequence[bytes]):
+    """The lines of one bytes block (pieces between ``\\n``, without it; a final piece only when
+    not empty), found with ``find`` and cut out only when asked for. When every line is one
+    object (``objects``), :func:`read_json_lines` parses the block as it is: splitting a batch
+    into a bytes object per line and joining them again cost ~10 us/line (3 KB article lines,
+    measured), more than a third of pyarrow's parse."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        starts: list[int] = []
+        ends: list[int] = []
+        objects = True  # every line starts with "{" and ends with "}" (so none is blank)
+        find, n, pos = data.find, len(data), 0
+        while pos < n:
+            p = find(b"\n", pos)
+            if p < 0:
+                p = n
+            starts.append(pos)
+            ends.append(p)
+            if objects and not (p > pos and data[pos] == 0x7B and data[p - 1] == 0x7D):
+                objects = False
+            pos = p + 1
+        self.starts, self.ends, self.objects = starts, ends, objects
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        return self.data[self.starts[i]:self.ends[i]]
+
+    def __iter__(self) -> Iterator[bytes]:
+        data = self.data
+        return (data[a:b] for a, b in zip(self.starts, self.ends))
+
+
 def read_json_lines(lines: Sequence[bytes], parse_options: pj.ParseOptions) -> tuple[pa.Table | None, list[int]]:
-    """Parse ``lines`` (each one JSON object, with or without its final ``\\n``): the table and,
-    for each of its rows, the index of its line, in input order. Lines that are not one whole
-    object or that pyarrow cannot parse under ``parse_options`` (type changes, unknown or
-    duplicate keys, bad escapes or encoding) have no row; None when no line was read."""
-    items: list[int] = []
-    body: list[bytes] = []
-    for i, line in enumerate(lines):
-        if line[-1:] == b"\n":
-            line = line[:-1]
-        if line[:1] == b"{" and line[-1:] == b"}":
-            items.append(i)
-            body.append(line)
+    """Parse ``lines`` (each one JSON object, with or without its final ``\\n``; or a
+    :class:`LineBlock`): the table and, for each of its rows, the index of its line, in input
+    order. Lines that are not one whole object or that pyarrow cannot parse under
+    ``parse_options`` (type changes, unknown or duplicate keys, bad escapes or encoding) have no
+    row; None when no line was read."""
+    whole: bytes | None = None  # the bytes of all lines, when they are already one block
+    if isinstance(lines, LineBlock) and lines.objects:
+        items, body, whole = list(range(len(lines))), lines, lines.data
+    else:
+        items, body = [], []
+        for i, line in enumerate(lines):
+            if line[-1:] == b"\n":
+                line = line[:-1]
+            if line[:1] == b"{" and line[-1:] == b"}":
+                items.append(i)
+                body.append(line)
     tables: list[pa.Table] = []
     rows: list[int] = []
     todo = [(0, len(body))] if body else []
-    budget = MAX_FAILED_PARSE_RATIO * (sum(map(len, body)) + len(body))  # (a block's bytes: lines + newlines)
+    # (a block's bytes: lines + newlines)
+    budget = MAX_FAILED_PARSE_RATIO * (len(whole) if whole is not None else sum(map(len, body)) + len(body))
     while todo and budget >= 0:
         a, b = todo.pop()
-        data = b"\n".join(body[a:b])
+        # (the block as it is: its lines and their newlines, the last maybe without one)
+        data = whole if whole is not None and (a, b) == (0, len(body)) else b"\n".join(body[a:b])
         at = -1
         try:
             # One object per line: no other newline, and no "\r" (pyarrow ends a line there too),
-            # so rows and lines correspond when the row count is right.
-            if data.count(b"\n") != b - a - 1 or b"\r" in data or len(data) >= MAX_BATCH_BYTES:
+            # so rows and lines correspond when the row count is right. (A LineBlock with
+            # ``objects`` has only the newlines that end its lines: it was split at them.)
+            if (data is not whole and data.count(b"\n") != b - a - 1) or b"\r" in data or len(data) >= MAX_BATCH_BYTES:
                 raise ValueError
             if not data.isascii():
                 data.decode("utf-8")  # pyarrow keeps invalid UTF-8 in strings; the models reject it

@@ -69,6 +69,12 @@ def assert_contract(lines: list[bytes]) -> list[bool]:
             model = model_of(raw)
             assert model is not None, f"accepted a line the model rejects: {raw[:300]!r}"
             assert rows[i] == article_row(model), raw[:300]
+    # The same lines as one block (as the builder reads a batch) give the same verdicts and rows.
+    block = json_lines.LineBlock(b"\n".join(lines) + b"\n")
+    if list(block) == lines:
+        same = validate_article_lines(block)
+        assert same.ok.tolist() == batch.ok.tolist() and same.lines.tolist() == batch.lines.tolist()
+        assert (same.table.to_pylist() if same.table is not None else None) == (batch.table.to_pylist() if batch.table is not None else None)
     return batch.ok.tolist()
 
 
@@ -249,3 +255,41 @@ def test_read_json_lines_leaves_out_exactly_the_lines_it_cannot_read_alone(monke
     table, rows = read_json_lines(lines, parse)
     assert rows == [0, 2, 5, 7, 8]
     assert table.column("id").to_pylist() == ["art-0000", "art-0002", "art-0005", "art-0007", "art-0000"]
+
+
+@pytest.mark.parametrize(("data", "lines", "objects"), [
+    (b"", [], True),
+    (b'{"a": 1}', [b'{"a": 1}'], True),
+    (b'{"a": 1}\n{"b": 2}\n', [b'{"a": 1}', b'{"b": 2}'], True),
+    (b'{"a": 1}\n\n{"b": 2}', [b'{"a": 1}', b"", b'{"b": 2}'], False),
+    (b'{"a": 1}\n \n', [b'{"a": 1}', b" "], False),
+    (b'{"a": 1} \n', [b'{"a": 1} '], False),
+    (b'{"a": 1}\r\n', [b'{"a": 1}\r'], False),
+    (b"{\n}", [b"{", b"}"], False),
+    (b"}\n{", [b"}", b"{"], False),
+    (b"{}", [b"{}"], True),
+])
+def test_line_block_finds_lines_and_whether_each_is_an_object(data, lines, objects):
+    block = json_lines.LineBlock(data)
+    assert list(block) == lines and len(block) == len(lines) and block[0:2] == lines[0:2]
+    assert block.objects is objects
+    assert [block[i] for i in range(len(block))] == lines
+
+
+def test_read_json_lines_of_a_block_with_bad_lines_leaves_out_the_same_lines(monkeypatch):
+    """A block is parsed whole first; a failure then falls back to the per-line search."""
+    monkeypatch.setattr(json_lines, "MAX_FAILED_PARSE_RATIO", 100)
+    parse = pj.ParseOptions(explicit_schema=ARTICLE_ARROW_SCHEMA, unexpected_field_behavior="error")
+    good = [line(base(i)) for i in range(8)]
+    lines = list(good)
+    lines[1] = good[1][:-1] + b', "title": 5}'
+    lines[3] = good[3].replace(b"Judul 3", b"Jud\xffl 3")
+    lines[4] = good[4][:40] + b"\r" + good[4][40:]
+    for data in (b"\n".join(lines), b"\n".join(lines) + b"\n"):
+        block = json_lines.LineBlock(data)
+        assert block.objects
+        table, rows = read_json_lines(block, parse)
+        assert rows == [0, 2, 5, 6, 7] and (table, rows)[0].num_rows == 5
+        assert read_json_lines(block, parse)[1] == read_json_lines(lines, parse)[1]
+    table, rows = read_json_lines(json_lines.LineBlock(b"\n".join(good)), parse)
+    assert rows == list(range(8)) and table.column("id").to_pylist() == [f"art-{i:04d}" for i in range(8)]

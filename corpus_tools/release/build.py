@@ -35,7 +35,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -52,7 +52,7 @@ from .. import __version__
 from ..annotation import Annotation, PlainAnnotation
 from ..article import Article
 from ..article_batch import articles_table, validate_article_lines
-from ..json_lines import column
+from ..json_lines import LineBlock, column
 from ..labels import LabelScheme, load_scheme, scheme_sha256
 from ..records import UMASK, atomic_write
 from ..worker_heap import keep_freed_memory
@@ -425,7 +425,7 @@ class ArticleRef(NamedTuple):
     text: str
 
 
-def _article_rows(raws: list[bytes], linenos: list[int], ctx: ChunkContext) -> tuple[pa.Table, list[int], dict[int, GateFailure]]:
+def _article_rows(raws: Sequence[bytes], linenos: list[int], ctx: ChunkContext) -> tuple[pa.Table, list[int], dict[int, GateFailure]]:
     """The valid articles of a batch's lines as rows of one table: ``row_of[i]`` is line i's
     row, -1 when the line is not a valid article (its failure in the dict). Lines the
     column-wise check does not accept go through the model, which accepts them or names the error."""
@@ -466,12 +466,15 @@ def _process_chunk(task: tuple[int, int, int], ctx: ChunkContext) -> ChunkResult
     with open(ctx.articles, "rb") as fh:
         fh.seek(start)
         data = fh.read(end - start)
-    raws: list[bytes] = []
-    lines: list[int] = []
-    for lineno, raw in enumerate(data.split(b"\n"), first_line):  # (a final empty piece is blank)
-        if raw[:1] == b"{" or raw.strip():
-            raws.append(raw)
-            lines.append(lineno)
+    raws: Sequence[bytes] = LineBlock(data)
+    if raws.objects:  # the usual batch: every line an object, none blank
+        lines = list(range(first_line, first_line + len(raws)))
+    else:
+        raws, lines = [], []
+        for lineno, raw in enumerate(data.split(b"\n"), first_line):  # (a final empty piece is blank)
+            if raw[:1] == b"{" or raw.strip():
+                raws.append(raw)
+                lines.append(lineno)
     c0 = clock()
     table, row_of, failures = _article_rows(raws, lines, ctx)
     ids, texts = column(table, "id").to_pylist(), column(table, "text").to_pylist()
