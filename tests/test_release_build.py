@@ -516,6 +516,70 @@ def test_worker_pool_gives_the_same_bytes_and_failures(tmp_path, monkeypatch):
     assert any("articles.jsonl:40" in m and "not a valid JSON object" in m for m in errors[0])
 
 
+def test_annotation_line_order_and_layout_do_not_change_the_release(tmp_path, monkeypatch):
+    """A batch's annotation lines are read as one block when they are consecutive lines of the
+    file in the articles' order, else one by one: both give the same bytes, and the same
+    failures for bad annotation lines."""
+    import random
+
+    import corpus_tools.release.build as build_mod
+
+    monkeypatch.setattr(build_mod, "BATCH_ARTICLES", 6)
+    folder = tmp_path / "in"
+    _, gold = make_corpus(folder, n=30)
+    lines = gold.read_text(encoding="utf-8").splitlines()
+    shuffled = lines[:]
+    random.Random(3).shuffle(shuffled)
+    layouts = {
+        "ordered": "\n".join(lines) + "\n",
+        "no final newline": "\n".join(lines),
+        "crlf": "\r\n".join(lines) + "\r\n",
+        "blank lines": "\n".join(lines[:8] + ["", "  "] + lines[8:]) + "\n",
+        "reversed": "\n".join(reversed(lines)) + "\n",
+        "shuffled": "\n".join(shuffled) + "\n",
+    }
+    trees = {}
+    for name, content in layouts.items():
+        gold.write_bytes(content.encode("utf-8"))
+        trees[name] = tree_bytes(build(folder, out=tmp_path / name.replace(" ", "_")).release_dir)
+    base = trees.pop("ordered")
+    strip_inputs = lambda t: {k: v for k, v in t.items() if k not in ("manifest.json",)}  # noqa: E731 (input hashes differ)
+    for name, tree in trees.items():
+        assert strip_inputs(tree) == strip_inputs(base), name
+
+    bad = lines[:]
+    bad[7] = bad[7].replace('"label":"PER"', '"label":"NOPE"')
+    bad[13] = bad[13][:-1] + ', "x": 1}'
+    assert bad[7] != lines[7]
+    errors = []
+    for content in ("\n".join(bad) + "\n", "\n".join(reversed(bad)) + "\n"):
+        gold.write_bytes(content.encode("utf-8"))
+        with pytest.raises(GateError) as e:
+            build(folder, out=tmp_path / "bad")
+        errors.append(sorted(str(f).split("gold.jsonl:")[0] for f in e.value.failures))
+    assert errors[0] == errors[1] and len(errors[0]) == 2
+
+
+def test_read_lines_at_reads_consecutive_lines_as_one_block(tmp_path):
+    from corpus_tools.json_lines import LineBlock
+    from corpus_tools.release.build import _read_lines_at
+
+    path = tmp_path / "f.jsonl"
+    lines = [b'{"a": 1}', b'{"b": 22}', b"", b'{"c": 333}', b'{"d": 4}']
+    path.write_bytes(b"\n".join(lines))  # no final newline
+    starts = [0]
+    for ln in lines[:-1]:
+        starts.append(starts[-1] + len(ln) + 1)
+    block = _read_lines_at(path, starts[:2])
+    assert isinstance(block, LineBlock) and list(block) == lines[:2]
+    block = _read_lines_at(path, [starts[3], starts[4]])  # the last line has no newline
+    assert isinstance(block, LineBlock) and list(block) == lines[3:]
+    for offsets in ([starts[1], starts[3]], [starts[3], starts[0]], [starts[0], starts[0]]):  # a gap, not ascending, twice
+        got = _read_lines_at(path, offsets)
+        assert not isinstance(got, LineBlock)
+        assert [g.rstrip(b"\n") for g in got] == [lines[starts.index(o)] for o in offsets]
+
+
 def test_worker_pool_next_version_keeps_splits(tmp_path, monkeypatch):
     """A MINOR release built with workers (forked after reading the previous release's splits)
     equals the in-process one: added articles of known stories inherit their split."""

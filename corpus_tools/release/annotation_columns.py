@@ -154,14 +154,17 @@ def _select(offsets: np.ndarray, children: list[pa.Array], items) -> tuple[np.nd
 
 
 def annotation_columns(raws: Sequence[bytes | None], article_ids: Sequence[str], texts: Sequence[str],
-                       scheme: LabelScheme, scheme_index: dict[str, dict[str, int]]) -> AnnotationColumns:
+                       scheme: LabelScheme, scheme_index: dict[str, dict[str, int]],
+                       lines: Sequence[bytes] | None = None) -> AnnotationColumns:
     """Validate the annotation JSON lines ``raws`` (None: no annotation) against their articles
     (``article_ids``, ``texts``) and ``scheme`` column-wise, and build their ``documents``
     columns. ``scheme_index``: the builder's ``{"entities"|"relations"|"categories": {name:
     index}}``. A line is accepted only when every rule of the model path holds (see the module
     docstring); a line may end with one ``\\n`` (as read by ``readline``). Lines that are not one
     JSON object starting with ``{`` and ending with ``}`` (whitespace around it, an object
-    over several lines) are left to the model path."""
+    over several lines) are left to the model path. ``lines``: the lines of ``raws`` that are
+    not None, in order, when the caller has them as one :class:`json_lines.LineBlock` (read in
+    one go: then they are parsed as that block)."""
     for kind, names in (("entities", scheme.entity_names), ("relations", scheme.relation_names),
                         ("categories", scheme.category_names)):
         if list(scheme_index[kind].items()) != [(name, i) for i, name in enumerate(names)]:
@@ -169,7 +172,10 @@ def annotation_columns(raws: Sequence[bytes | None], article_ids: Sequence[str],
     n = len(raws)
     ok = np.ones(n, dtype=bool)
     items = [i for i, raw in enumerate(raws) if raw is not None]
-    lines = list(map(raws.__getitem__, items))  # each ending with one "\n", as pyarrow reads them
+    if lines is None:
+        lines = list(map(raws.__getitem__, items))  # each maybe ending with one "\n" (as read by readline)
+    elif len(lines) != len(items):
+        raise ValueError(f"lines: {len(lines)} given for {len(items)} annotations")
     if not ENABLED:
         ok[items] = False
         items, lines = [], []

@@ -37,7 +37,6 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -493,18 +492,21 @@ def _process_chunk(task: tuple[int, int, int], ctx: ChunkContext) -> ChunkResult
     art_texts: list[str] = [""] * n
     art_where, ann_where = f"{ctx.articles}:", f"{ctx.ann_path}:"  # + line number
     c0 = clock()
-    # A 1 MiB buffer: a seek inside the buffered bytes costs no system call, and annotations
-    # usually come in the articles' order (measured: as cheap as slicing an mmap of the file,
-    # which a file truncated meanwhile would turn into SIGBUS).
-    with open(ctx.ann_path, "rb", buffering=1 << 20) if ctx.ann_path is not None else nullcontext() as ann_fh:
-        for i, r in enumerate(row_of):
-            if r < 0:
-                continue
-            article_ids[i], story_ids[i], duplicate_of[i], art_texts[i] = ids[r], story_of[r], dup_of[r], texts[r]
-            if ann_fh is not None and (loc := ctx.ann_offsets.get(ids[r])) is not None:
-                offset, ann_lines[i] = unpack_location(loc)
-                ann_raws[i] = _read_line_at(ann_fh, offset)
-    cols = annotation_columns(ann_raws, [a or "" for a in article_ids], art_texts, ctx.scheme, ctx.scheme_index)
+    with_ann: list[int] = []  # the items with an annotation, and its offset
+    ann_offsets: list[int] = []
+    for i, r in enumerate(row_of):
+        if r < 0:
+            continue
+        article_ids[i], story_ids[i], duplicate_of[i], art_texts[i] = ids[r], story_of[r], dup_of[r], texts[r]
+        if (loc := ctx.ann_offsets.get(ids[r])) is not None:
+            offset, ann_lines[i] = unpack_location(loc)
+            with_ann.append(i)
+            ann_offsets.append(offset)
+    ann_block = _read_lines_at(ctx.ann_path, ann_offsets) if with_ann else []
+    for i, raw in zip(with_ann, ann_block):
+        ann_raws[i] = raw
+    cols = annotation_columns(ann_raws, [a or "" for a in article_ids], art_texts, ctx.scheme, ctx.scheme_index,
+                              lines=ann_block)
     plain: dict[int, PlainAnnotation] = {}  # the annotations only the model path accepted
     rows_of: dict[str, list[int]] = {split: [] for split in SPLITS}  # lines with rows per split, in input order
     kept: list[int] = []
@@ -957,6 +959,26 @@ def _batch_tasks(fh, h, batch: int, progress: ProgressFn | None = None, total: i
 def _read_line_at(fh, offset: int) -> bytes:
     fh.seek(offset)
     return fh.readline()
+
+
+#: Most bytes read at once for a batch's annotation lines (else they are read one by one).
+LINES_AT_MAX_SPAN = 64 << 20
+
+
+def _read_lines_at(path: Path, offsets: list[int]) -> Sequence[bytes]:
+    """The lines of ``path`` that start at ``offsets``, in that order. Annotations usually
+    come in the articles' order, so a batch's lines are usually consecutive lines of the file:
+    then they are read in one go and returned as one :class:`LineBlock` (parsed without a
+    re-join), else one ``readline`` each through a 1 MiB buffer (a seek inside the buffered
+    bytes costs no system call)."""
+    with open(path, "rb", buffering=1 << 20) as fh:
+        first, last = offsets[0], offsets[-1]
+        if 0 <= last - first <= LINES_AT_MAX_SPAN and all(a < b for a, b in zip(offsets, offsets[1:])):
+            fh.seek(first)
+            block = LineBlock(fh.read(last - first) + fh.readline())
+            if len(block) == len(offsets) and all(s + first == o for s, o in zip(block.starts, offsets)):
+                return block
+        return [_read_line_at(fh, o) for o in offsets]
 
 
 def _json_obj(raw: bytes) -> dict | None:
