@@ -293,3 +293,34 @@ def test_read_json_lines_of_a_block_with_bad_lines_leaves_out_the_same_lines(mon
         assert read_json_lines(block, parse)[1] == read_json_lines(lines, parse)[1]
     table, rows = read_json_lines(json_lines.LineBlock(b"\n".join(good)), parse)
     assert rows == list(range(8)) and table.column("id").to_pylist() == [f"art-{i:04d}" for i in range(8)]
+
+
+def test_ids_valid_is_check_id_row_by_row():
+    """The byte-class check of ids against ``check_id`` itself, on ids chosen to sit next to
+    each other in one buffer (a trailing dot before a leading dot is not a ".."), with nulls,
+    and on a slice (an array with an offset)."""
+    import pyarrow as pa
+
+    from corpus_tools.article import check_id
+    from corpus_tools.article_batch import ids_valid
+
+    def accepted(v):
+        try:
+            check_id(v)
+            return True
+        except ValueError:
+            return False
+
+    rng = random.Random(5)
+    alphabet = "aZ09._-/ é\n\x00"
+    ids = ["a", "a.", ".a", "a..b", "a.b", "..", ".", "", "-x", "x-", "x" * 200, "x" * 201, "é", "a\n", "A.b_c-1",
+           "x.", ".y", "a.", "..b", "a", "abc/def", "a\x00"]
+    ids += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6))) for _ in range(2000)]
+    values = [None if i % 97 == 5 else v for i, v in enumerate(ids)]
+    arr = pa.array(values, pa.string())
+    expected = [v is not None and accepted(v) for v in values]
+    assert ids_valid(arr).tolist() == expected
+    assert ids_valid(arr.slice(7, 500)).tolist() == expected[7:507]
+    assert ids_valid(pa.array([], pa.string())).tolist() == []
+    assert ids_valid(pa.array([None, None], pa.string())).tolist() == [False, False]
+    assert sum(expected) > 150
