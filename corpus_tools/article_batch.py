@@ -69,7 +69,6 @@ def _re2_class(chars: str) -> str:
 
 _WS = _re2_class(PY_WHITESPACE)
 #: RE2 (``$`` is the end of the text, as in pydantic's patterns and ``check_id``'s fullmatch).
-_ID_RE2 = ID_PATTERN
 _DOMAIN_RE2 = Article.model_fields["source"].annotation.model_fields["domain"].metadata[0].pattern
 _LANG_RE2 = Article.model_fields["lang"].metadata[0].pattern
 _SHA_RE2 = Article.model_fields["provenance"].annotation.model_fields["sha256"].metadata[0].pattern
@@ -151,7 +150,11 @@ def _byte_table(chars: str) -> np.ndarray:
 
 
 _ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-#: ``ID_PATTERN`` (``^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$``) as byte classes; the tests check
+#: The patterns checked as byte classes below (the byte classes are written for these).
+_BYTE_CLASS_PATTERNS = (r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$", r"^[0-9a-f]{64}$")
+if (ID_PATTERN, _SHA_RE2) != _BYTE_CLASS_PATTERNS:  # pragma: no cover - a model change must be brought here too
+    raise RuntimeError("article_batch: ID_PATTERN or the provenance sha256 pattern changed; update _made_of's byte classes")
+#: ``ID_PATTERN`` as byte classes; the tests check
 #: :func:`ids_valid` against ``check_id``.
 _ID_FIRST, _ID_REST = _byte_table(_ALNUM), _byte_table(_ALNUM + "._-")
 _HEX_LOWER = _byte_table("0123456789abcdef")
@@ -250,7 +253,7 @@ def _checks(table: pa.Table) -> tuple[pa.Table, np.ndarray]:
     ok &= _matches(lang, _LANG_RE2)
     prov = col("provenance")
     ok &= _valid(prov) & _valid(prov.field("path")) & _valid(prov.field("parser_version"))
-    ok &= _made_of(prov.field("sha256"), _HEX_LOWER, None, 64, 64)  # _SHA_RE2
+    ok &= _made_of(prov.field("sha256"), _HEX_LOWER, None, 64, 64)
 
     published = col("published_at")
     if published.null_count < n:
