@@ -381,19 +381,21 @@ def process_chunk(task: tuple[int, int, int], ctx: ChunkContext | None = None) -
 
 def process_chunk_packed(task: tuple[int, int, int]) -> ChunkResult:
     """:func:`process_chunk` in a worker. Each of its record batches goes into a spool file of
-    its own (one schema-less Arrow IPC message), which the builder maps back
+    its own (an Arrow IPC stream of one batch), which the builder maps back
     (:func:`unpack_chunk`): the result sent back through the pool's pipe is a few lists and
     file names. Measured: pickling the batches through the pipe cost the builder ~40
     us/article of CPU (pipe-sized reads and copies), more than a third of the Parquet write it
-    has to do."""
+    has to do. The stream writer writes the batch's buffers straight to the file
+    (``batch.serialize()`` first copied them into one new buffer: 5.0-6.1 -> 3.7 us/article
+    of the worker's CPU, measured on 800 bench articles' rows)."""
     ctx = _WORKER_CTX
     res = process_chunk(task, ctx)
     layout: dict[str, dict[str, str]] = {"documents": {}, "ner": {}}
     for config, batches in (("documents", res.documents), ("ner", res.ner)):
         for split, batch in batches.items():
             path = ctx.spool / f"{task[0]:016d}.{config}.{split}.arrow"
-            with open(path, "wb") as fh:
-                fh.write(batch.serialize())
+            with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_stream(sink, batch.schema) as stream:
+                stream.write_batch(batch)
             layout[config][split] = str(path)
     res.documents, res.ner = layout["documents"], layout["ner"]  # type: ignore[assignment]
     return res
@@ -412,8 +414,10 @@ def unpack_chunk(res: ChunkResult, schemas: dict[str, pa.Schema]) -> ChunkResult
 
 
 def _map_batch(path: str, schema: pa.Schema) -> pa.RecordBatch:
-    batch = pa.ipc.read_record_batch(pa.memory_map(path).read_buffer(), schema)
+    batch = pa.ipc.open_stream(pa.memory_map(path)).read_next_batch()
     os.unlink(path)
+    if not batch.schema.equals(schema, check_metadata=True):  # pragma: no cover - the workers write the build's schemas
+        raise ReleaseError(f"{path}: a worker's batch has another schema than the build's (a bug)")
     return batch
 
 
