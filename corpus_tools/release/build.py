@@ -514,13 +514,14 @@ def _process_chunk(task: tuple[int, int, int], ctx: ChunkContext) -> ChunkResult
     plain: dict[int, PlainAnnotation] = {}  # the annotations only the model path accepted
     rows_of: dict[str, list[int]] = {split: [] for split in SPLITS}  # lines with rows per split, in input order
     kept: list[int] = []
+    cols_ok = cols.ok.tolist()
     for i, r in enumerate(row_of):
         if r < 0:
             continue
         aid = ids[r]
         raw = ann_raws[i]
         if raw is not None:
-            if not cols.ok[i]:
+            if not cols_ok[i]:
                 res = validate_annotation_plain(raw, ArticleRef(aid, art_texts[i]), ctx.scheme, f"{ann_where}{ann_lines[i]}")
                 if isinstance(res, GateFailure):
                     ann_failures[i] = res

@@ -84,18 +84,22 @@ class SplitAssigner:
         self.previous = previous or PreviousSplits()
         self._story_split: dict[str, str] = {}
         # With no previous release every article of a story gets the story's hash split, which
-        # ``_story_split`` then already holds: the hash is computed once per story.
+        # ``_story_split`` then already holds: the hash is computed once per story, and no
+        # story can span splits.
         self._hash_only = not (self.previous.by_article or self.previous.by_story)
         self._leaks: dict[str, set[str]] = {}
 
     def assign(self, article_id: str, story_id: str | None = None, duplicate_of: str | None = None) -> str:
-        key = story_key(article_id, story_id, duplicate_of)
+        key = story_id or duplicate_of or article_id  # story_key(), inlined: called once per article
+        if self._hash_only:  # the story's split, hashed once per story
+            split = self._story_split.get(key)
+            if split is None:
+                split = self._story_split[key] = hash_split(key, self.ratios, self.salt)
+            return split
         prev = self.previous
         split = prev.by_article.get(article_id) or prev.by_story.get(key) or prev.by_article.get(key)
         if not split:
-            split = self._story_split.get(key) if self._hash_only else None
-            if split is None:
-                split = hash_split(key, self.ratios, self.salt)
+            split = hash_split(key, self.ratios, self.salt)
         first = self._story_split.setdefault(key, split)
         if first != split:
             self._leaks.setdefault(key, {first}).add(split)
