@@ -15,8 +15,8 @@ The floor: each Parquet file of the built release is read into memory as a table
 then only ``pq.write_table`` of those tables is timed (one call per table, no reading, no
 validation), with the release's own writer options and 10,000-row groups: the same rows,
 columns, encodings and zstd level 3 as the build. It runs in its own subprocess, right after a
-build, in `--rounds` paired rounds (default 3): the ratio is the fastest build over the fastest
-floor, and each round's pair is printed too (the shared host's speed drifts by +-20% within
+build, in `--rounds` paired rounds (default 3; odd rounds measure the floor first): the ratio is the
+fastest build over the fastest floor, and each round's pair and the median of their ratios are printed too (the shared host's speed drifts by +-20% within
 minutes, so a lone build and a lone floor measured a minute apart can disagree by that much).
 
 Figures of round 3 (2026-11-22 07:35-07:44 UTC, nobody else benchmarking, but the host's
@@ -80,6 +80,7 @@ import os
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -215,13 +216,20 @@ def main() -> None:
                 # Paired rounds (a build, then the floor of the same rows) so that the host's speed,
                 # which drifts on this shared machine (+-20% within minutes), moves both alike;
                 # the ratio is the fastest build over the fastest floor, and each round's is shown.
+                # Odd rounds run the floor first (on the previous round's release: the same bytes),
+                # so that a drift in one direction does not always favour the same side.
                 rounds = []
-                for _ in range(args.rounds):
-                    shutil.rmtree(folder / "releases", ignore_errors=True)
-                    shutil.rmtree(folder / "floor", ignore_errors=True)
-                    b = run_child("build", folder, "" if workers == "auto" else workers)
-                    f = run_child("floor", folder, "release")
-                    rounds.append((b, f))
+                for r in range(args.rounds):
+                    steps = ("build", "floor") if r % 2 == 0 else ("floor", "build")
+                    got = {}
+                    for step in steps:
+                        if step == "build":
+                            shutil.rmtree(folder / "releases", ignore_errors=True)
+                            got[step] = run_child("build", folder, "" if workers == "auto" else workers)
+                        else:
+                            shutil.rmtree(folder / "floor", ignore_errors=True)
+                            got[step] = run_child("floor", folder, "release")
+                    rounds.append((got["build"], got["floor"]))
                 d = run_child("floor", folder, "defaults")
                 b = min((r[0] for r in rounds), key=lambda x: x["seconds"])
                 f = min((r[1] for r in rounds), key=lambda x: x["seconds"])
@@ -234,8 +242,9 @@ def main() -> None:
                 print(f"  floor/def  {d['seconds']:7.2f} s wall {d['cpu']:7.2f} s CPU   (the same with pyarrow defaults + zstd, i.e. level 1)")
                 print(f"  ratio      {b['seconds'] / f['seconds']:7.2f} x wall {b['cpu'] / f['cpu']:7.2f} x CPU  (target <= 2x; vs defaults floor "
                       f"{b['seconds'] / d['seconds']:.2f} x wall {b['cpu'] / d['cpu']:.2f} x CPU)")
+                ratios = sorted(rb["seconds"] / rf["seconds"] for rb, rf in rounds)
                 print("  rounds     " + ", ".join(f"{rb['seconds']:.2f}/{rf['seconds']:.2f} s = {rb['seconds'] / rf['seconds']:.2f}x" for rb, rf in rounds)
-                      + "  (build/floor wall of each paired round)")
+                      + f"  (build/floor wall of each paired round; median {statistics.median(ratios):.2f}x)")
                 print(f"  load       {load0:.1f} before, {os.getloadavg()[0]:.1f} after (1-min load average on {os.cpu_count()} cores: "
                       "wall times are only comparable when it is low)")
                 sys.stdout.flush()
