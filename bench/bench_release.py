@@ -181,6 +181,24 @@ def child_floor(folder: Path, options: str) -> None:
     print(json.dumps({"seconds": total, "cpu": cpu, "rows": sum(t.num_rows for _, t in tables)}))
 
 
+#: A fixed pure-Python loop, timed by ``host_check``.
+_CALIBRATION = "import time\nc = time.process_time()\nx = 0\nfor i in range(5_000_000): x += i & 7\nprint(time.process_time() - c)"
+
+
+def host_check() -> str:
+    """The CPU time of a fixed loop alone, then of two copies at once: the build uses both
+    vCPUs and the floor one, so a host that gives one vCPU less speed (seen here: 3.3 against
+    5.5 s for the same loop, at once) makes the build slower and the floor not. Compare the
+    three figures before reading a ratio."""
+    def start() -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-c", _CALIBRATION], stdout=subprocess.PIPE, text=True)
+
+    alone = float(start().communicate()[0])
+    pair = [start(), start()]
+    a, b = sorted(float(p.communicate()[0]) for p in pair)
+    return f"calibration loop {alone:.2f} s alone, {a:.2f} and {b:.2f} s when two run at once"
+
+
 def run_child(mode: str, folder: Path, arg: str = "") -> dict:
     out = subprocess.run([sys.executable, __file__, "--child", mode, str(folder), arg], check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -213,6 +231,7 @@ def main() -> None:
             print(f"N={n:>7}: input {size:.0f} MiB articles (+{anns.stat().st_size / 2**20:.0f} MiB annotations, generated in {gen:.1f}s)")
             for workers in args.workers:
                 load0 = os.getloadavg()[0]
+                host0 = host_check()
                 # Paired rounds (a build, then the floor of the same rows) so that the host's speed,
                 # which drifts on this shared machine (+-20% within minutes), moves both alike;
                 # the ratio is the fastest build over the fastest floor, and each round's is shown.
@@ -247,6 +266,7 @@ def main() -> None:
                       + f"  (build/floor wall of each paired round; median {statistics.median(ratios):.2f}x)")
                 print(f"  load       {load0:.1f} before, {os.getloadavg()[0]:.1f} after (1-min load average on {os.cpu_count()} cores: "
                       "wall times are only comparable when it is low)")
+                print(f"  host       before: {host0}; after: {host_check()}")
                 sys.stdout.flush()
     finally:
         if args.keep:
