@@ -15,9 +15,23 @@ The floor: each Parquet file of the built release is read into memory as a table
 then only ``pq.write_table`` of those tables is timed (one call per table, no reading, no
 validation), with the release's own writer options and 10,000-row groups: the same rows,
 columns, encodings and zstd level 3 as the build. It runs in its own subprocess, right after a
-build, in `--rounds` paired rounds (default 3; odd rounds measure the floor first): the ratio is the
-fastest build over the fastest floor, and each round's pair and the median of their ratios are printed too (the shared host's speed drifts by +-20% within
-minutes, so a lone build and a lone floor measured a minute apart can disagree by that much).
+build, in `--rounds` paired rounds (default 3; odd rounds measure the floor first): the ratio is
+the fastest build over the fastest floor, and each round's pair and the median of their ratios
+are printed too (the shared host's speed drifts by +-20% within minutes, so a lone build and a
+lone floor measured a minute apart can disagree by that much). A host check (a fixed loop
+alone, then two copies at once) is printed before and after: the build uses both vCPUs and the
+floor one, and when the host runs one vCPU slower than the other the build suffers and the
+floor does not.
+
+Figures of round 4 (2026-11-22 09:15-09:18 UTC, `--sizes 10000 100000 --rounds 5`, nobody else
+benchmarking; bench/README.md "Latest runs" has the output): at 100k, 1.78x (10.39 s build /
+5.84 s floor, fastest of 5; the rounds 1.76-1.90x, median 1.78x); build CPU over floor CPU
+3.32x, against 3.77x in round 3's 07:41 run; 10k 1.98x (median 2.12x: fixed costs, the pool start, the first
+batch and the last writes, weigh more). Peak RSS 258 MiB at 10k, 284 MiB at 100k. Round 4
+parses each batch's lines as one block (``json_lines.LineBlock``: no bytes object per line and no
+re-join, for articles and, when they come in the articles' order, annotations), checks ids as
+byte classes instead of RE2, and writes spool batches as IPC streams. The 2x target is met at
+100k.
 
 Figures of round 3 (2026-11-22 07:35-07:44 UTC, nobody else benchmarking, but the host's
 speed drifted up to 2x within minutes; bench/README.md "Latest runs" has the output): at 100k,

@@ -966,8 +966,10 @@ def _read_line_at(fh, offset: int) -> bytes:
     return fh.readline()
 
 
-#: Most bytes read at once for a batch's annotation lines (else they are read one by one).
-LINES_AT_MAX_SPAN = 64 << 20
+#: Most bytes read at once for a batch's annotation lines, else they are read one by one (a
+#: file with other annotations between the batch's would make the one read hold those too:
+#: this bounds the memory it takes; a batch's own lines are ~1.5 MB on the bench articles).
+LINES_AT_MAX_SPAN = 32 << 20
 
 
 def _read_lines_at(path: Path, offsets: list[int]) -> Sequence[bytes]:
