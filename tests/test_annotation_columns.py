@@ -341,6 +341,29 @@ def test_bad_line_is_isolated_and_empty_batches(monkeypatch):
     assert nothing.ok.all() and nothing.annotator == [None, None] and nothing.category_offsets.tolist() == [0, 0, 0]
 
 
+def test_lines_given_as_one_block_give_the_same_columns(monkeypatch):
+    """The builder passes a batch's annotation lines as one LineBlock (read in one go): same
+    verdicts and columns as the lines one by one, bad lines included."""
+    monkeypatch.setattr(jl, "MAX_FAILED_PARSE_RATIO", 100)
+    scheme = make_scheme()
+    rng = random.Random(12)
+    arts = [make_article(rng, i) for i in range(40)]
+    raws = [dump(ann) for _art, ann in arts]
+    raws[5] = raws[5].replace(b'"start": ', b'"start": 1.5, "x": ', 1)
+    raws[9] = None
+    args = ([a.id for a, _ in arts], [a.text for a, _ in arts], scheme, scheme_index(scheme))
+    present = [r for r in raws if r is not None]
+    block = jl.LineBlock(b"\n".join(present) + b"\n")
+    assert block.objects and list(block) == present
+    one, other = ac.annotation_columns(raws, *args), ac.annotation_columns(raws, *args, lines=block)
+    assert one.ok.tolist() == other.ok.tolist() and not one.ok[5] and one.ok[9]
+    for name in ("entity_offsets", "entity_start", "entity_label", "relation_offsets", "category_label"):
+        assert getattr(one, name).tolist() == getattr(other, name).tolist(), name
+    assert one.entity_text.to_pylist() == other.entity_text.to_pylist() and one.annotator == other.annotator
+    with pytest.raises(ValueError, match="lines"):
+        ac.annotation_columns(raws, *args, lines=block[:3])
+
+
 def test_disabled_when_the_models_change(monkeypatch):
     """A model this module was not written for: nothing is accepted here."""
     scheme = make_scheme()
