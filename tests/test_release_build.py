@@ -4,6 +4,7 @@ the real seed articles with their gold annotations."""
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -801,3 +802,15 @@ def test_articles_file_changed_during_the_build_is_refused(tmp_path, monkeypatch
     with pytest.raises(ReleaseError, match="changed while the release was built"):
         build(tmp_path / "in", out=tmp_path / "out")
     assert not any((tmp_path / "out").iterdir())  # not even the temp folder
+
+
+def test_workers_run_at_a_lower_priority_than_the_builder():
+    """The builder's writer thread comes first when the workers and it share the cores."""
+    import multiprocessing
+
+    import corpus_tools.release.build as build_mod
+
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1, initializer=build_mod._init_worker, initargs=(None,)) as pool:
+        worker = pool.apply(os.nice, (0,))
+    assert worker == min(19, os.nice(0) + build_mod.WORKER_NICENESS)

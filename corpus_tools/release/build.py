@@ -353,12 +353,26 @@ class ChunkResult:
 _WORKER_CTX: ChunkContext | None = None
 
 
+#: How much lower the workers' scheduling priority is than the builder's (``os.nice``).
+WORKER_NICENESS = 5
+
+
 def _init_worker(ctx: ChunkContext) -> None:
     global _WORKER_CTX
     _WORKER_CTX = ctx
     # the heap stays at about one batch's peak (measured over 5,000 articles: 22.8k -> 2.4k minor
     # page faults, ~10% less CPU)
     keep_freed_memory(mmap_threshold=64 << 20, trim_threshold=256 << 20)
+    # The builder's Parquet writer is the pipeline's one serial stage: with more busy threads
+    # than cores (two workers and the writer on two), it should run whenever it has work, and
+    # the workers take the rest. Measured, 50k bench articles on 2 vCPUs, alternating runs:
+    # the writer's wall time 4.1-4.4 -> 3.0-3.5 s (its CPU ~3 s), the build 5.01-5.47 ->
+    # 5.01-5.25 s, less CPU in total (fewer preemptions). Only the build's own processes are
+    # ordered: the builder keeps its priority.
+    try:
+        os.nice(WORKER_NICENESS)
+    except OSError:  # pragma: no cover - not permitted here: the workers keep the builder's priority
+        pass
 
 
 def process_chunk(task: tuple[int, int, int], ctx: ChunkContext | None = None) -> ChunkResult:
