@@ -145,6 +145,24 @@ def test_data_and_uploads_stay_in_the_data_dir_and_no_secret_on_disk(doccano_ser
 
 
 @pytest.mark.doccano
+def test_broker_queue_is_declared_before_the_processes_start(doccano_server, tmp_path):
+    """The bootstrap (run before the web app and the worker start) declares Celery's default
+    queue in the SQLite broker, so the two never race to insert its row (a lost race once
+    stopped a start in CI)."""
+    import sqlite3
+
+    server = DoccanoServer(tmp_path / "dc", username="admin", password="test-only-pass-1", venv=doccano_server.venv)
+    server._secret_key = "test-only-key"
+    server._prepare_data_dir()
+    server._bootstrap(server._env())  # no process started
+    con = sqlite3.connect(server.data_dir / "db.sqlite3", timeout=60)
+    try:
+        assert con.execute("SELECT name FROM kombu_queue").fetchall() == [("celery",)]
+    finally:
+        con.close()
+
+
+@pytest.mark.doccano
 def test_port_in_use_is_refused(doccano_server, tmp_path):
     other = DoccanoServer(tmp_path, port=doccano_server.port, username="admin", password="x", venv=doccano_server.venv)
     with pytest.raises(DoccanoServerError, match=f"port {doccano_server.port} .* already in use"):

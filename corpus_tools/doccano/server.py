@@ -193,6 +193,13 @@ from django.core import management
 management.call_command("wait_for_db")
 management.call_command("migrate", interactive=False)
 management.call_command("create_roles")
+# The broker's tables and its default queue's row, before the web app and the worker start:
+# both create them on first use (kombu's SQLAlchemy transport: SELECT, then INSERT, under a
+# lock that is per process), and the loser of that race got "UNIQUE constraint failed:
+# kombu_queue.name"; a Celery worker that lost it exited and the start failed (seen once in CI).
+from config.celery import app as celery_app
+with celery_app.connection_for_write() as conn:
+    conn.default_channel.queue_declare(queue=celery_app.conf.task_default_queue)
 template = os.environ.get("CORPUS_TOOLS_TEMPLATE_OUT")
 if template:
     from django.db import connection
