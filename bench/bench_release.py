@@ -23,15 +23,17 @@ alone, then two copies at once) is printed before and after: the build uses both
 floor one, and when the host runs one vCPU slower than the other the build suffers and the
 floor does not.
 
-Figures of round 4 (2026-11-22 09:15-09:18 UTC, `--sizes 10000 100000 --rounds 5`, nobody else
-benchmarking; bench/README.md "Latest runs" has the output): at 100k, 1.78x (10.39 s build /
-5.84 s floor, fastest of 5; the rounds 1.76-1.90x, median 1.78x); build CPU over floor CPU
-3.32x, against 3.77x in round 3's 07:41 run; 10k 1.98x (median 2.12x: fixed costs, the pool start, the first
-batch and the last writes, weigh more). Peak RSS 258 MiB at 10k, 284 MiB at 100k. Round 4
-parses each batch's lines as one block (``json_lines.LineBlock``: no bytes object per line and no
-re-join, for articles and, when they come in the articles' order, annotations), checks ids as
-byte classes instead of RE2, and writes spool batches as IPC streams. The 2x target is met at
-100k.
+Figures of round 4 (2026-11-22, `--sizes 10000 100000 --rounds 5`, nobody else benchmarking;
+bench/README.md "Latest runs" has the output): at 100k, 1.70x (9.99 s build / 5.87 s floor,
+fastest of 5; the rounds 1.65-1.94x, median 1.70x; 09:27) and 1.74x in the next run (median
+1.75x; 09:43); build CPU over floor CPU 3.23-3.30x, against 3.77x in round 3's 07:41 run. 10k
+2.02x (median 2.04x: fixed costs, the pool start, the first batch and the last writes, weigh
+more). Peak RSS 258 MiB at 10k, 286-292 MiB at 100k. On spells when the host drifted or ran one
+vCPU slower, 2.03x (median) and 2.48x. Round 4 parses each batch's lines as one block
+(``json_lines.LineBlock``: no bytes object per line and no re-join, for articles and, when they
+come in the articles' order, annotations), checks ids as byte classes instead of RE2, writes
+spool batches as IPC streams, and runs the workers at niceness +5 so that the builder's Parquet
+writer, the pipeline's serial stage, is not preempted by them. The 2x target is met at 100k.
 
 Figures of round 3 (2026-11-22 07:35-07:44 UTC, nobody else benchmarking, but the host's
 speed drifted up to 2x within minutes; bench/README.md "Latest runs" has the output): at 100k,
