@@ -37,7 +37,7 @@ from .article import (
     BlockKind,
     CreditRole,
 )
-from .json_lines import column, read_json_lines
+from .json_lines import as_numpy, column, read_json_lines
 
 _S = pa.string()
 #: The Arrow form of one ``Article`` JSON line (field names and nesting as the model's).
@@ -136,7 +136,7 @@ def _valid(arr: pa.Array) -> np.ndarray:
 
 def _true(mask: pa.Array) -> np.ndarray:
     """A boolean Arrow array as numpy, null as False."""
-    return mask.fill_null(False).to_numpy(zero_copy_only=False)
+    return as_numpy(mask, False)
 
 
 def _matches(strings: pa.Array, pattern: str) -> np.ndarray:
@@ -288,13 +288,13 @@ def _tiled(text: pa.Array, length: pa.Array, blocks: pa.ListArray) -> np.ndarray
     last at the end, no other newline, no block with white space at an edge."""
     n = len(text)
     sep = len(PARAGRAPH_SEPARATOR)
-    counts = pc.list_value_length(blocks).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+    counts = as_numpy(pc.list_value_length(blocks), 0).astype(np.int64)
     has = counts > 0
     ok = has.copy()
     flat = blocks.flatten()
     ok &= ~_rows_failing(blocks, ~_valid(flat) | ~_true(pc.is_in(flat.field("kind"), _KINDS)), n)
-    starts = flat.field("start").fill_null(-1).to_numpy(zero_copy_only=False)
-    ends = flat.field("end").fill_null(-1).to_numpy(zero_copy_only=False)
+    starts = as_numpy(flat.field("start"), -1)
+    ends = as_numpy(flat.field("end"), -1)
     first = np.zeros(starts.size, dtype=bool)
     offsets = np.cumsum(counts) - counts  # index of each row's first block
     first[offsets[has]] = True
@@ -305,11 +305,11 @@ def _tiled(text: pa.Array, length: pa.Array, blocks: pa.ListArray) -> np.ndarray
     ok &= ~_rows_failing(blocks, bad, n)
     last_end = np.full(n, -1, dtype=np.int64)
     last_end[has] = ends[offsets[has] + counts[has] - 1]
-    ok &= last_end == length.fill_null(-2).to_numpy(zero_copy_only=False)
+    ok &= last_end == as_numpy(length, -2)
     # Split at every newline: a tiled text with no other newline gives each block's text at
     # even positions and an empty piece (between the two newlines of a separator) at odd ones.
     pieces = pc.split_pattern(text, "\n")
-    n_pieces = pc.list_value_length(pieces).fill_null(-1).to_numpy(zero_copy_only=False)
+    n_pieces = as_numpy(pc.list_value_length(pieces), -1)
     ok &= n_pieces == 2 * counts - 1
     rows = np.flatnonzero(ok)
     if rows.size:

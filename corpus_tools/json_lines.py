@@ -14,6 +14,7 @@ import io
 import re
 from collections.abc import Iterator, Sequence
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.json as pj
 
@@ -135,3 +136,11 @@ def column(table: pa.Table, name: str) -> pa.Array:
     if col.num_chunks == 1:
         return col.chunk(0)
     return pa.concat_arrays(col.chunks) if col.num_chunks else pa.array([], col.type)
+
+
+def as_numpy(arr: pa.Array, fill) -> np.ndarray:
+    """``arr`` as a NumPy array with its nulls read as ``fill`` (how the column-wise checks read
+    a column: a null fails the check the fill value makes it fail)."""
+    if arr.null_count:
+        arr = arr.fill_null(fill)
+    return arr.to_numpy(zero_copy_only=False)

@@ -29,7 +29,7 @@ import pyarrow.json as pj
 
 from ..annotation import FAST_PATH, Annotation, DocCategory, Relation, Span
 from ..article_batch import ids_valid, parse_datetime
-from ..json_lines import column, read_json_lines
+from ..json_lines import as_numpy, column, read_json_lines
 from ..labels import LabelScheme
 
 _STR = pa.string()
@@ -185,17 +185,11 @@ def annotation_columns(raws: Sequence[bytes | None], article_ids: Sequence[str],
     return _columns(table, np.asarray(rows, dtype=np.int64), ok, article_ids, texts, scheme, scheme_index)
 
 
-def _read(lines: list[bytes], items: list[int]) -> tuple[pa.Table, list[int]]:
+def _read(lines: Sequence[bytes], items: list[int]) -> tuple[pa.Table, list[int]]:
     """The lines parsed as one table and the item of each row (lines pyarrow cannot read alone
     are left out: :func:`json_lines.read_json_lines`)."""
     table, at = read_json_lines(lines, _PARSE)
     return (table if table is not None else SCHEMA.empty_table()), [items[k] for k in at]
-
-
-def _np(arr: pa.Array, fill=0) -> np.ndarray:
-    if arr.null_count:
-        arr = arr.fill_null(fill)
-    return arr.to_numpy(zero_copy_only=False)
 
 
 def _nulls(arr: pa.Array) -> np.ndarray | None:
@@ -245,7 +239,7 @@ def _columns(table: pa.Table, rows: np.ndarray, ok: np.ndarray, article_ids: Seq
         if aids[k] != article_ids[i] or shas[k] != sha256(art_texts[k].encode("utf-8")).hexdigest():
             bad[k] = True
     bad |= ~ids_valid(column(table, "article_id"))  # check_id, column-wise
-    ann_len = _np(pc.utf8_length(column(table, "annotator")))
+    ann_len = as_numpy(pc.utf8_length(column(table, "annotator")), 0)
     bad |= (ann_len < 1) | (ann_len > 150)
     updated = column(table, "updated_at")
     if updated.null_count < m:
@@ -260,11 +254,11 @@ def _columns(table: pa.Table, rows: np.ndarray, ok: np.ndarray, article_ids: Seq
     s_id, s_start_a, s_end_a, s_label_a, s_text = (sv.field(f) for f in ("id", "start", "end", "label", "text"))
     for f in (s_id, s_start_a, s_end_a, s_label_a, s_text):
         _mark(bad, s_row, _nulls(f))
-    s_start, s_end = _np(s_start_a), _np(s_end_a)
+    s_start, s_end = as_numpy(s_start_a, 0), as_numpy(s_end_a, 0)
     text_len = np.fromiter(map(len, art_texts), dtype=np.int64, count=m)
-    id_len = _np(pc.utf8_length(s_id))
-    s_len = _np(pc.utf8_length(s_text))
-    s_lab = _np(pc.index_in(s_label_a, value_set=pa.array(list(ents_idx), _STR)), -1)
+    id_len = as_numpy(pc.utf8_length(s_id), 0)
+    s_len = as_numpy(pc.utf8_length(s_text), 0)
+    s_lab = as_numpy(pc.index_in(s_label_a, value_set=pa.array(list(ents_idx), _STR)), -1)
     span_bad = ((id_len < 1) | (id_len > 100) | (s_start < 0) | (s_end <= s_start) | (s_end > text_len[s_row])
                 | (s_len != s_end - s_start) | (s_lab < 0))
     _mark(bad, s_row, span_bad)
@@ -309,8 +303,8 @@ def _columns(table: pa.Table, rows: np.ndarray, ok: np.ndarray, article_ids: Seq
         _mark(bad, r_row, _nulls(rv))
         for f in (r_id, r_head, r_tail, r_label_a):
             _mark(bad, r_row, _nulls(f))
-        rid_len = _np(pc.utf8_length(r_id))
-        r_lab = _np(pc.index_in(r_label_a, value_set=pa.array(list(rels_idx), _STR)), -1)
+        rid_len = as_numpy(pc.utf8_length(r_id), 0)
+        r_lab = as_numpy(pc.index_in(r_label_a, value_set=pa.array(list(rels_idx), _STR)), -1)
         _mark(bad, r_row, (rid_len < 1) | (rid_len > 100) | (r_lab < 0))
         renc = r_id.fill_null("").dictionary_encode()
         _dupes(r_row * max(len(renc.dictionary), 1) + renc.indices.to_numpy().astype(np.int64), r_row, bad)
@@ -345,7 +339,7 @@ def _columns(table: pa.Table, rows: np.ndarray, ok: np.ndarray, article_ids: Seq
         _mark(bad, c_row, _nulls(cv))
         c_label_a = cv.field("label")
         _mark(bad, c_row, _nulls(c_label_a))
-        c_lab = _np(pc.index_in(c_label_a, value_set=pa.array(list(cats_idx), _STR)), -1)
+        c_lab = as_numpy(pc.index_in(c_label_a, value_set=pa.array(list(cats_idx), _STR)), -1)
         _mark(bad, c_row, c_lab < 0)
         n_cat = max(len(cats_idx), 1)
         c_by_key = _dupes(c_row * n_cat + np.maximum(c_lab, 0), c_row, bad)
